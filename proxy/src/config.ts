@@ -1,0 +1,211 @@
+/**
+ * Every environment variable the proxy reads, in one zod schema. Nothing else reads
+ * `process.env`. A bad or missing value stops the process with one message listing every
+ * problem and its variable (see `formatConfigError`).
+ *
+ * docs/configuration.md and the README table list the same variables; a test keeps them in step.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** `""` in an env file means "not set": treat blank strings as absent so defaults apply. */
+const blankAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const optionalString = () => z.preprocess(blankAsUndefined, z.string().optional());
+export const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(blankAsUndefined, z.coerce.number().int().min(min).max(max).default(def));
+export const optionalInt = (min = 0) => z.preprocess(blankAsUndefined, z.coerce.number().int().min(min).optional());
+export const csv = () =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    z.array(z.string()).default([]),
+  );
+
+/** An https/http URL, normalised to lower case without a trailing slash (F&O audiences must match exactly). */
+const normalisedUrl = () =>
+  z.preprocess(
+    blankAsUndefined,
+    z
+      .url({ protocol: /^https?$/ })
+      .transform((u) => normaliseUrl(u))
+      .optional(),
+  );
+
+export function normaliseUrl(url: string): string {
+  return url.trim().toLowerCase().replace(/\/+$/, '');
+}
+
+/** `sqlite:<path>` or `postgres://…` / `postgresql://…`. */
+const storeUrl = z
+  .preprocess(blankAsUndefined, z.string().default('sqlite:./data/bridge.db'))
+  .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
+    message: 'must be sqlite:<path> or postgres://user@host:port/database',
+  });
+
+/** A PEM given inline (with \n escapes allowed) or a path to a PEM file. */
+export function readPem(value: string): string {
+  const inline = value.includes('-----BEGIN') ? value.replace(/\\n/g, '\n') : undefined;
+  if (inline) return inline;
+  if (!existsSync(value)) throw new Error(`no PEM text and no file at "${value}"`);
+  return readFileSync(value, 'utf8');
+}
+
+const pem = () =>
+  z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .transform((v, ctx) => {
+        try {
+          return readPem(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  );
+
+export const configSchema = z
+  .object({
+    // ── process ────────────────────────────────────────────────────────────────────────
+    NODE_ENV: z.preprocess(
+      blankAsUndefined,
+      z.enum(['development', 'production', 'test']).default('development'),
+    ),
+    PORT: int(8080, 0, 65535),
+    HOST: z.preprocess(blankAsUndefined, z.string().default('0.0.0.0')),
+    LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(LOG_LEVELS).default('info')),
+    /** `pretty` for people (the sandbox), `json` for log collectors (production default). */
+    LOG_FORMAT: z.preprocess(blankAsUndefined, z.enum(['json', 'pretty']).default('json')),
+    SHUTDOWN_GRACE_MS: int(10_000, 100),
+    BODY_LIMIT_BYTES: int(5 * 1024 * 1024, 1024),
+    /** Load shedding: 503 + Retry-After when the event loop lags more than this (0 disables). */
+    MAX_EVENT_LOOP_DELAY_MS: int(1000, 0),
+
+    // ── storage ────────────────────────────────────────────────────────────────────────
+    STORE_URL: storeUrl,
+
+    // ── inbound authentication ─────────────────────────────────────────────────────────
+    INBOUND_JWT_CERT: pem(),
+    INBOUND_JWT_ISSUER: optionalString(),
+    INBOUND_JWT_AUDIENCE: optionalString(),
+    INBOUND_JWT_CLOCK_SKEW_S: int(60, 0, 600),
+    INBOUND_API_KEYS: csv(),
+    ADMIN_API_KEYS: csv(),
+
+    // ── F&O (Entra ID app registration) ────────────────────────────────────────────────
+    D365_URL: normalisedUrl(),
+    D365_TENANT_ID: optionalString(),
+    D365_CLIENT_ID: optionalString(),
+    D365_CLIENT_SECRET: optionalString(),
+    ENTRA_AUTHORITY_HOST: z.preprocess(
+      blankAsUndefined,
+      z
+        .url({ protocol: /^https$/ })
+        .default('https://login.microsoftonline.com')
+        .transform((u) => u.replace(/\/+$/, '')),
+    ),
+
+    // ── Salesforce (connected app, JWT bearer) ─────────────────────────────────────────
+    SF_LOGIN_URL: z.preprocess(
+      blankAsUndefined,
+      z
+        .url({ protocol: /^https?$/ })
+        .default('https://login.salesforce.com')
+        .transform((u) => u.replace(/\/+$/, '')),
+    ),
+    SF_CLIENT_ID: optionalString(),
+    SF_USERNAME: optionalString(),
+    SF_PRIVATE_KEY: pem(),
+    SF_API_VERSION: z.preprocess(
+      blankAsUndefined,
+      z
+        .string()
+        .regex(/^\d{2,3}\.0$/, 'must look like 62.0')
+        .default('62.0'),
+    ),
+    SF_NAMESPACE: z.preprocess(
+      (v) => (v === undefined ? '' : v),
+      z
+        .string()
+        .regex(/^([A-Za-z][A-Za-z0-9]{0,14})?$/, 'must be empty or a namespace prefix like fobridge')
+        .default(''),
+    ),
+
+    // ── mapping and routing ────────────────────────────────────────────────────────────
+    BRIDGE_CONFIG: optionalString(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && c.INBOUND_API_KEYS.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INBOUND_API_KEYS'],
+        message: 'development API keys are refused when NODE_ENV=production; use INBOUND_JWT_CERT',
+      });
+    }
+    if (c.INBOUND_JWT_CERT && (!c.INBOUND_JWT_ISSUER || !c.INBOUND_JWT_AUDIENCE)) {
+      for (const key of ['INBOUND_JWT_ISSUER', 'INBOUND_JWT_AUDIENCE'] as const) {
+        if (!c[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required when INBOUND_JWT_CERT is set' });
+      }
+    }
+    if (c.NODE_ENV === 'production' && !c.INBOUND_JWT_CERT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INBOUND_JWT_CERT'],
+        message: 'required when NODE_ENV=production (the certificate Salesforce signs callouts with)',
+      });
+    }
+    for (const key of c.INBOUND_API_KEYS.concat(c.ADMIN_API_KEYS)) {
+      if (key.length < 16) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [c.ADMIN_API_KEYS.includes(key) ? 'ADMIN_API_KEYS' : 'INBOUND_API_KEYS'],
+          message: 'each key must be at least 16 characters',
+        });
+        break;
+      }
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: Array<{ variable: string; message: string }>) {
+    super(formatConfigError(problems));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatConfigError(problems: Array<{ variable: string; message: string }>): string {
+  const lines = problems.map((p) => `  - ${p.variable}: ${p.message}`);
+  return `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}\nSee docs/configuration.md.`;
+}
+
+/** Parse the environment; throws `ConfigError` listing every problem. Secrets never appear in messages. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? '(config)'),
+    message: issue.message,
+  }));
+  throw new ConfigError(problems);
+}
+
+/**
+ * Read `.env` for local development (never overrides variables already set). Production
+ * containers get their environment from the orchestrator and have no `.env` file.
+ */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

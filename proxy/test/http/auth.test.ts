@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import {
+  generateSigningCertificate,
+  signCalloutJwt,
+  type SigningMaterial,
+} from '../../../test/support/signing.js';
+import { capturingLogger, testConfig } from './helpers.js';
+
+const ISSUER = '3MVG9-salesforce-external-credential';
+const AUDIENCE = 'https://bridge.example.com';
+const DEV_KEY = 'dev-key-0123456789abcdef';
+const ADMIN_KEY = 'admin-key-0123456789abcdef';
+
+let sf: SigningMaterial;
+let stranger: SigningMaterial;
+let app: FastifyInstance;
+const captured = capturingLogger();
+
+beforeAll(async () => {
+  sf = generateSigningCertificate('salesforce-callouts');
+  stranger = generateSigningCertificate('someone-else');
+  app = await buildApp({
+    config: testConfig({
+      INBOUND_JWT_CERT: sf.certificatePem,
+      INBOUND_JWT_ISSUER: ISSUER,
+      INBOUND_JWT_AUDIENCE: AUDIENCE,
+      INBOUND_API_KEYS: DEV_KEY,
+      ADMIN_API_KEYS: ADMIN_KEY,
+    }),
+    logger: captured.logger,
+    parts: [
+      {
+        name: 'admin-probe',
+        routes: async (a) => {
+          a.get('/v1/admin-probe', { config: { auth: 'admin' } }, async (req) => ({
+            principal: req.principal?.kind,
+          }));
+        },
+      },
+    ],
+  });
+});
+afterAll(() => app.close());
+
+const ping = (authorization?: string) =>
+  app.inject({ method: 'GET', url: '/v1/ping', headers: authorization ? { authorization } : {} });
+
+function expect401(res: Awaited<ReturnType<typeof ping>>) {
+  expect(res.statusCode).toBe(401);
+  expect(res.headers['content-type']).toContain('application/problem+json');
+  const body = res.json();
+  expect(body).toMatchObject({ status: 401, code: 'UNAUTHORIZED', title: 'Unauthorized' });
+  expect(body.requestId).toBeTypeOf('string');
+  // The reason is logged, never told to the caller.
+  expect(JSON.stringify(body)).not.toMatch(/expired|signature|audience|claim/);
+}
+
+describe('inbound authentication on /v1', () => {
+  it('accepts a JWT signed by the pinned Salesforce certificate', async () => {
+    const token = await signCalloutJwt(sf.privateKeyPem, {
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: '005xx0000012345',
+    });
+    const res = await ping(`Bearer ${token}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ok', principal: 'salesforce', subject: '005xx0000012345' });
+  });
+
+  it('accepts a pinned SPKI public key instead of a certificate', async () => {
+    const other = await buildApp({
+      config: testConfig({
+        INBOUND_JWT_CERT: sf.publicKeyPem,
+        INBOUND_JWT_ISSUER: ISSUER,
+        INBOUND_JWT_AUDIENCE: AUDIENCE,
+      }),
+      logger: capturingLogger().logger,
+    });
+    try {
+      const token = await signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE });
+      const res = await other.inject({ url: '/v1/ping', headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses a request without credentials', async () => {
+    expect401(await ping());
+  });
+
+  it('refuses unknown /v1 paths with the same 401, so probing reveals no routes', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/no-such-route' });
+    expect401(res);
+  });
+
+  it('refuses a token signed by another key', async () => {
+    expect401(
+      await ping(`Bearer ${await signCalloutJwt(stranger.privateKeyPem, { iss: ISSUER, aud: AUDIENCE })}`),
+    );
+  });
+
+  it('refuses a token for another audience', async () => {
+    expect401(
+      await ping(
+        `Bearer ${await signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: 'https://evil.example' })}`,
+      ),
+    );
+  });
+
+  it('refuses a token from another issuer', async () => {
+    expect401(
+      await ping(`Bearer ${await signCalloutJwt(sf.privateKeyPem, { iss: 'someone', aud: AUDIENCE })}`),
+    );
+  });
+
+  it('refuses an expired token (beyond the clock skew)', async () => {
+    const iat = Math.floor(Date.now() / 1000) - 3600;
+    expect401(
+      await ping(
+        `Bearer ${await signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE, iat, expiresInS: 120 })}`,
+      ),
+    );
+  });
+
+  it('refuses a token that lives far longer than a callout token should', async () => {
+    expect401(
+      await ping(
+        `Bearer ${await signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE, expiresInS: 30 * 24 * 3600 })}`,
+      ),
+    );
+  });
+
+  it('refuses an unsigned token (alg: none)', async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: ISSUER, aud: AUDIENCE, exp: now + 60 })}.`;
+    expect401(await ping(`Bearer ${unsigned}`));
+  });
+
+  it('refuses an HS256 token that uses the public certificate as the HMAC secret', async () => {
+    const { SignJWT } = await import('jose');
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('2m')
+      .sign(new TextEncoder().encode(sf.certificatePem));
+    expect401(await ping(`Bearer ${token}`));
+  });
+
+  it('accepts a development API key and refuses a wrong one', async () => {
+    expect((await ping(`Bearer ${DEV_KEY}`)).json()).toMatchObject({ principal: 'dev-key' });
+    expect401(await ping(`Bearer ${DEV_KEY}x`));
+    expect401(await ping(`Basic ${Buffer.from(`u:${DEV_KEY}`).toString('base64')}`));
+  });
+
+  it('keeps admin routes for admin keys: the callout credential is not enough', async () => {
+    expect401(await app.inject({ url: '/v1/admin-probe', headers: { authorization: `Bearer ${DEV_KEY}` } }));
+    const token = await signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE });
+    expect401(await app.inject({ url: '/v1/admin-probe', headers: { authorization: `Bearer ${token}` } }));
+    const ok = await app.inject({
+      url: '/v1/admin-probe',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ principal: 'admin' });
+  });
+
+  it('leaves health, docs and metrics open', async () => {
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/docs/json' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/metrics' })).statusCode).toBe(200);
+  });
+
+  it('never writes a credential to the log', async () => {
+    await ping(`Bearer ${DEV_KEY}`);
+    await ping(`Bearer ${DEV_KEY}-wrong`);
+    await app.inject({ url: '/v1/admin-probe', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const all = captured.lines.join('\n');
+    expect(all.length).toBeGreaterThan(0);
+    expect(all).not.toContain(DEV_KEY);
+    expect(all).not.toContain(ADMIN_KEY);
+    expect(all).toContain('authentication refused');
+  });
+});
