@@ -94,6 +94,15 @@ export const configSchema = z
     // ── storage ────────────────────────────────────────────────────────────────────────
     STORE_URL: storeUrl,
 
+    // ── durable jobs (proxy/src/jobs; docs/jobs.md) ────────────────────────────────────
+    JOB_MAX_ATTEMPTS: int(8, 1, 100),
+    JOB_MAX_AGE_H: int(72, 1),
+    JOB_LEASE_S: int(60, 5),
+    JOB_CONCURRENCY: int(4, 1, 256),
+    JOB_RETENTION_H: int(24, 0),
+    JOB_POLL_MS: int(250, 10, 60_000),
+    JOB_MAX_PAYLOAD_BYTES: int(1024 * 1024, 1024),
+
     // ── inbound authentication ─────────────────────────────────────────────────────────
     INBOUND_JWT_CERT: pem(),
     INBOUND_JWT_ISSUER: optionalString(),
@@ -114,6 +123,27 @@ export const configSchema = z
         .default('https://login.microsoftonline.com')
         .transform((u) => u.replace(/\/+$/, '')),
     ),
+
+    // ── F&O client (proxy/src/d365): certificate credential, governor, retries, volume routing ──
+    /** PEM (inline or a path) holding the certificate's private key; with D365_CLIENT_CERT_THUMBPRINT replaces the secret. */
+    D365_CLIENT_CERT_PATH: optionalString(),
+    /** Hex SHA-256 thumbprint of that certificate (as shown in Entra ID). */
+    D365_CLIENT_CERT_THUMBPRINT: z.preprocess(
+      blankAsUndefined,
+      z
+        .string()
+        .regex(/^[0-9A-Fa-f:]{40,95}$/, 'must be a hex thumbprint')
+        .transform((v) => v.replace(/:/g, '').toUpperCase())
+        .optional(),
+    ),
+    D365_MAX_CONCURRENCY: int(52, 1, 1000),
+    D365_REQUEST_BUDGET: optionalInt(1),
+    D365_EXECUTION_BUDGET_S: optionalInt(1),
+    D365_BUDGET_WINDOW_S: int(300, 1),
+    D365_PACKAGE_THRESHOLD: int(1000, 0),
+    D365_BATCH_MAX_OPS: int(5000, 1, 5000),
+    D365_TIMEOUT_MS: int(60_000, 1000),
+    D365_MAX_ATTEMPTS: int(5, 1, 20),
 
     // ── Salesforce (connected app, JWT bearer) ─────────────────────────────────────────
     SF_LOGIN_URL: z.preprocess(
@@ -140,6 +170,16 @@ export const configSchema = z
         .regex(/^([A-Za-z][A-Za-z0-9]{0,14})?$/, 'must be empty or a namespace prefix like fobridge')
         .default(''),
     ),
+    // Salesforce client volume routing and API budget (proxy/src/salesforce; docs/salesforce-client.md)
+    /** Record sets larger than this are written with Bulk API 2.0 instead of sObject Collections. */
+    SF_BULK_THRESHOLD: int(2000, 0),
+    /** Background work pauses while fewer than this % of the daily API requests remain. */
+    SF_API_FLOOR_PCT: int(10, 0, 100),
+
+    // ── live inventory (flow 5) ────────────────────────────────────────────────────────
+    INVENTORY_TTL_S: int(30, 0, 3600),
+    /** How long a rep waits for a refresh before getting the last known (stale) value. */
+    INVENTORY_REFRESH_WAIT_MS: int(1500, 0, 60_000),
 
     // ── mapping and routing ────────────────────────────────────────────────────────────
     BRIDGE_CONFIG: optionalString(),
