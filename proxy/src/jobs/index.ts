@@ -1,0 +1,69 @@
+/**
+ * The durable jobs module: what flows and the HTTP layer import.
+ *
+ *   const { store, queue } = await openJobs(config, { logger, registry });
+ *   queue.registerHandler('account', async (job, { signal, log, attempt }) => { … }, { payload: schema });
+ *   await queue.enqueueMany(records);  // durable when it resolves
+ *   queue.start();                     // … await queue.stop() on shutdown
+ */
+export type {
+  AuditEntry,
+  ClaimOptions,
+  DeadLetterFilter,
+  EnqueueInput,
+  EnqueueOutcome,
+  EnqueueResult,
+  Job,
+  JobErrorInfo,
+  JobState,
+  Page,
+  PauseState,
+  QueueStats,
+  ReplayResult,
+  Store,
+} from './types.js';
+export { JOB_STATES } from './types.js';
+export {
+  JobsError,
+  JobNotFoundError,
+  JobStateConflictError,
+  JobValidationError,
+  NumberRangeExhaustedError,
+  PayloadTooLargeError,
+  PermanentJobError,
+  StoreUnavailableError,
+  TransientJobError,
+  type JobErrorInit,
+} from './errors.js';
+export {
+  DEFAULT_BACKOFF,
+  backoffMs,
+  classifyError,
+  decideAfterFailure,
+  decideBeforeRun,
+  decideEnqueue,
+  decideReplay,
+  padVersion,
+  type BackoffPolicy,
+} from './decisions.js';
+export { openStore, redactUrl, type OpenStoreOptions } from './store.js';
+export {
+  JOB_DEFAULTS,
+  createJobQueue,
+  isStoreUnavailable,
+  type HandlerOptions,
+  type JobContext,
+  type JobHandler,
+  type JobLogger,
+  type JobQueue,
+  type JobQueueOptions,
+} from './queue.js';
+export {
+  createScheduler,
+  latestSlot,
+  type ScheduleDefinition,
+  type ScheduledPayload,
+  type Scheduler,
+  type SchedulerOptions,
+} from './scheduler.js';
+export { openJobs, type JobsConfig } from './setup.js';

@@ -1,0 +1,42 @@
+/** Shared test plumbing: temp SQLite files, throwaway PostgreSQL schemas. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const DATABASE_URL = process.env.DATABASE_URL;
+
+export function tempDir(prefix = 'fobridge-jobs-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A schema name unique to this run, so parallel runs never collide. */
+export function uniqueSchema(prefix = 'jobs_test'): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+export function pgUrl(schema: string): string {
+  const u = new URL(DATABASE_URL!);
+  u.searchParams.set('schema', schema);
+  return u.toString();
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export function skipMessage(file: string): void {
+  if (!DATABASE_URL) {
+    console.warn(
+      `[${file}] DATABASE_URL is not set: PostgreSQL tests are SKIPPED (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)`,
+    );
+  }
+}
