@@ -1,0 +1,80 @@
+/**
+ * Inbound sync routes used by the Salesforce package (flows 1–3):
+ *   POST /v1/sync/accounts   Account  → F&O customer
+ *   POST /v1/sync/contacts   Contact  → F&O contact person
+ *   POST /v1/orders          Opportunity (Closed Won, with line items) → F&O sales order
+ * Each answers 202 with a result per record once every accepted record is durable.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { acceptRecords, MAX_RECORDS, recordsEnvelope } from '../../flows/intake/salesforce-records.js';
+import type { JobQueue } from '../../jobs/index.js';
+import { jobsProblem } from './jobs.js';
+
+export const SYNC_ROUTES = [
+  {
+    path: '/v1/sync/accounts',
+    flow: 'account',
+    sobject: 'Account',
+    summary: 'Create or update F&O customers from Accounts',
+  },
+  {
+    path: '/v1/sync/contacts',
+    flow: 'contact',
+    sobject: 'Contact',
+    summary: 'Create or update F&O contact persons from Contacts',
+  },
+  {
+    path: '/v1/orders',
+    flow: 'order',
+    sobject: 'Opportunity',
+    summary: 'Create F&O sales orders from Closed Won Opportunities',
+  },
+] as const;
+
+const resultSchema = z.discriminatedUnion('status', [
+  z.object({
+    id: z.string().nullable(),
+    status: z.literal('accepted'),
+    jobId: z.string(),
+    outcome: z.string().describe('enqueued, duplicate, superseded-older, queued-behind or stale'),
+  }),
+  z.object({
+    id: z.string().nullable(),
+    status: z.literal('rejected'),
+    code: z.string(),
+    reason: z.string(),
+  }),
+]);
+
+const problem = z
+  .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string(), code: z.string() })
+  .loose();
+
+export default async function syncRoutes(app: FastifyInstance, opts: { queue: JobQueue }): Promise<void> {
+  for (const route of SYNC_ROUTES) {
+    app.post(
+      route.path,
+      {
+        schema: {
+          tags: ['sync'],
+          summary: route.summary,
+          description: `Body: { records: [...] } — up to ${MAX_RECORDS} ${route.sobject} records as Apex JSON.serialize writes them (Id and SystemModstamp required). Every accepted record is stored durably before the 202; per-record results say accepted (with its job id) or rejected (with a reason).`,
+          security: [{ bearer: [] }],
+          body: recordsEnvelope,
+          response: { 202: z.object({ results: z.array(resultSchema) }), 400: problem, 413: problem, 503: problem },
+        },
+      },
+      async (request, reply) => {
+        const { records } = request.body as z.output<typeof recordsEnvelope>;
+        try {
+          const results = await acceptRecords(opts.queue, route.flow, route.sobject, records);
+          return reply.code(202).send({ results });
+        } catch (err) {
+          // Store down or full, a record too large: nothing of this call was accepted; say so.
+          throw jobsProblem(err);
+        }
+      },
+    );
+  }
+}
