@@ -16,7 +16,8 @@ const blankAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 export const optionalString = () => z.preprocess(blankAsUndefined, z.string().optional());
 export const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(blankAsUndefined, z.coerce.number().int().min(min).max(max).default(def));
-export const optionalInt = (min = 0) => z.preprocess(blankAsUndefined, z.coerce.number().int().min(min).optional());
+export const optionalInt = (min = 0) =>
+  z.preprocess(blankAsUndefined, z.coerce.number().int().min(min).optional());
 export const csv = () =>
   z.preprocess(
     (v) =>
@@ -180,6 +181,16 @@ export const configSchema = z
     INVENTORY_TTL_S: int(30, 0, 3600),
     /** How long a rep waits for a refresh before getting the last known (stale) value. */
     INVENTORY_REFRESH_WAIT_MS: int(1500, 0, 60_000),
+
+    // ── sync flows 1–3: write-back and catch-up sweep (proxy/src/flows; docs/flows.md) ──
+    /** Cron (UTC) of the sweep that re-sends records still `Pending` in Salesforce; `off` disables it. */
+    SYNC_SWEEP_CRON: z.preprocess(blankAsUndefined, z.string().default('*/5 * * * *')),
+    /** Only records last modified more than this many minutes ago are swept (their callout had time). */
+    SYNC_SWEEP_AGE_MIN: int(5, 1, 10_080),
+    /** At most this many records per object per sweep run. */
+    SYNC_SWEEP_LIMIT: int(2000, 1, 50_000),
+    /** Write-back to Salesforce waits at most this long to group records into one collections call. */
+    SYNC_WRITEBACK_FLUSH_MS: int(250, 0, 10_000),
 
     // ── mapping and routing ────────────────────────────────────────────────────────────
     BRIDGE_CONFIG: optionalString(),
