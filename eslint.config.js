@@ -29,6 +29,12 @@ export default [
   },
   // Lightning Web Components, with the Salesforce LWC rules.
   ...lwcRecommended.map((c) => ({ ...c, files: ['force-app/**/lwc/**/*.js'] })),
+  // The local widget preview's stand-ins (lightning-* components, Apex) are LWC modules too.
+  ...lwcRecommended.map((c) => ({
+    ...c,
+    files: ['test/lwc-preview/src/**/*.js'],
+    ignores: ['test/lwc-preview/src/main.js'], // the page script, not a component
+  })),
   {
     files: ['force-app/**/lwc/**/__tests__/**/*.js', 'force-app/**/lwc/**/*.test.js'],
     plugins: { jest: jestPlugin },

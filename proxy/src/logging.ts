@@ -38,6 +38,7 @@ export const REDACT_PATHS = [
   '*.headers.authorization',
   '*.headers.Authorization',
   'config.D365_CLIENT_SECRET',
+  'config.D365_CLIENT_CERT_PATH',
   'config.SF_PRIVATE_KEY',
   'config.INBOUND_API_KEYS',
   'config.ADMIN_API_KEYS',

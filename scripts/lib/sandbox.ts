@@ -1,77 +1,189 @@
 /**
- * The sandbox: everything in one process for a person to try. Prints where each part listens,
- * a ready-to-paste curl, and stops cleanly on Ctrl-C.
+ * The sandbox: everything in one process for a person to try (docs/sandbox.md).
+ *
+ *  1. the F&O emulator (demo data; http 4010 + https 4443, ephemeral ports when those are taken);
+ *  2. the Salesforce emulator (demo org; 4020, or ephemeral);
+ *  3. the proxy on PORT (8080), configured against the F&O emulator over https exactly as against
+ *     a real environment (D365_URL and ENTRA_AUTHORITY_HOST = the emulator's https URL; the dev
+ *     certificate is trusted through NODE_EXTRA_CA_CERTS, which scripts/sandbox exports);
+ *  4. the inventory widget preview (8090, or ephemeral): the real LWC on a local page.
+ *
+ * Prints every URL, the keys and ready-to-paste curls, and stops everything on Ctrl-C/SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { buildApp } from '../../proxy/src/app.js';
 import { loadConfig } from '../../proxy/src/config.js';
 import { loggerOptions } from '../../proxy/src/logging.js';
 import { createMetrics } from '../../proxy/src/metrics.js';
-import { createParts } from '../../proxy/src/runtime.js';
+import { createRuntime } from '../../proxy/src/runtime.js';
+import { startD365Emulator } from '../../test/emulators/d365/index.js';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../test/emulators/salesforce/index.js';
+import { buildPreview } from '../../test/lwc-preview/build.js';
+import { startPreviewServer } from '../../test/lwc-preview/server.js';
+import { DEMO_OPPORTUNITIES } from '../../test/lwc-preview/src/demo-opportunities.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dataDir = `${root}.tmp/sandbox`;
 mkdirSync(dataDir, { recursive: true });
 
-const port = Number(process.env.PORT ?? 8080);
-const devKey = process.env.SANDBOX_API_KEY ?? `sandbox-${randomBytes(18).toString('base64url')}`;
-const adminKey = process.env.SANDBOX_ADMIN_KEY ?? `admin-${randomBytes(18).toString('base64url')}`;
+const env = process.env;
+const host = env.HOST ?? '127.0.0.1';
+const port = Number(env.PORT ?? 8080);
+const devKey = env.SANDBOX_API_KEY ?? `sandbox-${randomBytes(18).toString('base64url')}`;
+const adminKey = env.SANDBOX_ADMIN_KEY ?? `admin-${randomBytes(18).toString('base64url')}`;
+
+if (!env.NODE_EXTRA_CA_CERTS) {
+  // MSAL only talks to https authorities; without the dev certificate trusted, every token request fails.
+  console.error(
+    'NODE_EXTRA_CA_CERTS is not set: start the sandbox with scripts/sandbox (it trusts the dev certificate).',
+  );
+  process.exit(2);
+}
 
 const closers: Array<() => Promise<void>> = [];
-
-const config = loadConfig({
-  ...process.env,
-  NODE_ENV: 'development',
-  PORT: String(port),
-  HOST: process.env.HOST ?? '127.0.0.1',
-  LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
-  STORE_URL: process.env.STORE_URL ?? `sqlite:${dataDir}/bridge.db`,
-  INBOUND_API_KEYS: devKey,
-  ADMIN_API_KEYS: adminKey,
-});
-const logger = pino(loggerOptions(config));
-const registry = createMetrics();
-const app = await buildApp({
-  config,
-  logger,
-  registry,
-  parts: await createParts(config, { logger, registry }),
-});
-closers.unshift(() => app.close());
-const address = await app.listen({ port: config.PORT, host: config.HOST });
-
-const banner = [
-  '',
-  'F&O Bridge sandbox is running',
-  '',
-  `  proxy         ${address}`,
-  `  API docs      ${address}/docs`,
-  `  health        ${address}/healthz   readiness ${address}/readyz`,
-  `  store         ${config.STORE_URL}`,
-  '',
-  `  dev API key   ${devKey}`,
-  `  admin key     ${adminKey}`,
-  '',
-  '  try:',
-  `    curl -s -H 'Authorization: Bearer ${devKey}' ${address}/v1/ping`,
-  '',
-  'Ctrl-C stops everything.',
-  '',
-];
-process.stdout.write(`${banner.join('\n')}\n`);
-
 let stopping = false;
-async function stop(signal: string): Promise<void> {
+async function stop(signal: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   process.stdout.write(`\n${signal}: stopping…\n`);
   const timer = setTimeout(() => process.exit(1), 10_000).unref();
-  for (const close of closers) await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
+  for (const close of closers) await close().catch((err: unknown) => console.error('close failed:', err));
   clearTimeout(timer);
-  process.exit(0);
+  process.exit(code);
 }
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+
+/** `wanted` when nothing listens there, otherwise 0 (an ephemeral port; the banner shows the real one). */
+async function portOrEphemeral(wanted: number): Promise<number> {
+  if (wanted === 0) return 0;
+  return new Promise((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(0))
+      .once('listening', () => probe.close(() => resolve(wanted)))
+      .listen(wanted, host);
+  });
+}
+
+try {
+  // ── 1. F&O emulator ───────────────────────────────────────────────────────────────────
+  const d365 = await startD365Emulator({
+    port: await portOrEphemeral(Number(env.SANDBOX_D365_PORT ?? 4010)),
+    httpsPort: await portOrEphemeral(Number(env.SANDBOX_D365_HTTPS_PORT ?? 4443)),
+    host,
+    seed: 'demo',
+  });
+  closers.unshift(() => d365.close());
+  const d365Https = d365.httpsUrl!;
+
+  // ── 2. Salesforce emulator ────────────────────────────────────────────────────────────
+  let salesforce: SalesforceEmulator | undefined;
+  try {
+    salesforce = await startSalesforceEmulator({
+      port: await portOrEphemeral(Number(env.SANDBOX_SALESFORCE_PORT ?? 4020)),
+      host,
+      seed: 'demo',
+    });
+    const sf = salesforce;
+    closers.unshift(() => sf.close());
+  } catch (err) {
+    // The sandbox stays useful for inventory without it.
+    console.error('Salesforce emulator did not start:', err);
+  }
+
+  // ── 3. the proxy, configured as in production ─────────────────────────────────────────
+  const config = loadConfig({
+    ...env,
+    NODE_ENV: 'development',
+    PORT: String(port),
+    HOST: host,
+    LOG_FORMAT: env.LOG_FORMAT ?? 'pretty',
+    STORE_URL: env.STORE_URL ?? `sqlite:${dataDir}/bridge.db`,
+    // Demo mapping for the emulators' companies (usmf, usrt), unless one is given.
+    BRIDGE_CONFIG: env.BRIDGE_CONFIG ?? `${root}test/fixtures/bridge.demo.json`,
+    INBOUND_API_KEYS: devKey,
+    ADMIN_API_KEYS: adminKey,
+    D365_URL: d365Https,
+    D365_TENANT_ID: d365.tenantId,
+    D365_CLIENT_ID: d365.clientId,
+    D365_CLIENT_SECRET: d365.clientSecret,
+    ENTRA_AUTHORITY_HOST: d365Https,
+    ...(salesforce?.privateKeyPem
+      ? {
+          SF_LOGIN_URL: salesforce.loginUrl,
+          SF_CLIENT_ID: salesforce.consumerKey,
+          SF_USERNAME: salesforce.username,
+          SF_PRIVATE_KEY: salesforce.privateKeyPem,
+          SF_API_VERSION: `${salesforce.apiVersion}`,
+        }
+      : {}),
+  });
+  const logger = pino(loggerOptions(config));
+  const registry = createMetrics();
+  const runtime = await createRuntime(config, { logger, registry });
+  const app = await buildApp({ config, logger, registry, parts: runtime.parts });
+  closers.unshift(() => app.close());
+  let proxyUrl: string;
+  try {
+    proxyUrl = await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (err) {
+    console.error(
+      `The proxy cannot listen on ${config.HOST}:${config.PORT} (${String(err)}); set PORT to a free port.`,
+    );
+    throw err;
+  }
+
+  // ── 4. widget preview ─────────────────────────────────────────────────────────────────
+  const build = await buildPreview();
+  const preview = await startPreviewServer({
+    proxyUrl,
+    apiKey: devKey,
+    host,
+    port: await portOrEphemeral(Number(env.SANDBOX_PREVIEW_PORT ?? 8090)),
+  });
+  closers.unshift(() => preview.close());
+
+  const d365Http = d365.url;
+  const inventoryUrl = `${proxyUrl}/v1/inventory?items=D0001,L0002,P0003&company=usmf`;
+  const banner = [
+    '',
+    'F&O Bridge sandbox is running',
+    '',
+    `  widget preview  ${preview.url}   (${build.rebuilt ? `built in ${build.ms} ms` : 'build up to date'})`,
+    ...DEMO_OPPORTUNITIES.map((o) => `                  ${preview.url}?opportunity=${o.Id}  ${o.Name}`),
+    '',
+    `  proxy           ${proxyUrl}`,
+    `  API docs        ${proxyUrl}/docs`,
+    `  health          ${proxyUrl}/healthz   readiness ${proxyUrl}/readyz   metrics ${proxyUrl}/metrics`,
+    `  store           ${config.STORE_URL}`,
+    `  mapping         ${config.BRIDGE_CONFIG}`,
+    `  inventory       INVENTORY_TTL_S=${config.INVENTORY_TTL_S}  INVENTORY_REFRESH_WAIT_MS=${config.INVENTORY_REFRESH_WAIT_MS}`,
+    '',
+    `  F&O emulator    ${d365Https}   (D365_URL and ENTRA_AUTHORITY_HOST of the proxy)`,
+    `                  ${d365Http}    control API ${d365Http}/_emulator`,
+    `                  tenant ${d365.tenantId}, client ${d365.clientId} / ${d365.clientSecret}, companies usmf, usrt`,
+    salesforce
+      ? `  Salesforce emu  ${salesforce.url}   control API ${salesforce.url}/_emulator  (user ${salesforce.username}, consumer key ${salesforce.consumerKey})`
+      : '  Salesforce emu  (not started, see the error above)',
+    '',
+    `  dev API key     ${devKey}`,
+    `  admin key       ${adminKey}`,
+    '',
+    '  try:',
+    `    curl -s -H 'Authorization: Bearer ${devKey}' '${inventoryUrl}'`,
+    '  make F&O throttle (then press refresh in the widget after the TTL: Stale badge), and stop it again:',
+    `    curl -s -X POST -H 'content-type: application/json' -d '{"fail5xx":{"count":1000,"status":429,"retryAfterS":30}}' ${d365Http}/_emulator/faults`,
+    `    curl -s -X DELETE ${d365Http}/_emulator/faults`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(`${banner.join('\n')}\n`);
+} catch (err) {
+  console.error('sandbox failed to start:', err);
+  await stop('startup failure', 1);
+}

@@ -14,13 +14,22 @@ import { readFileSync } from 'node:fs';
 
 /** The JSON files the Apex tests use as mock responses (force-app static resources). */
 const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../../force-app/main/default/staticresources/${name}.json`, import.meta.url), 'utf8'));
+  JSON.parse(
+    readFileSync(
+      new URL(`../../../force-app/main/default/staticresources/${name}.json`, import.meta.url),
+      'utf8',
+    ),
+  );
 
 /** Every key path of a JSON value (array elements collapsed), to compare shapes. */
 function shape(value: unknown, prefix = ''): string[] {
-  if (Array.isArray(value)) return value.length ? [...new Set(value.flatMap((v) => shape(v, `${prefix}[]`)))] : [`${prefix}[]`];
+  if (Array.isArray(value))
+    return value.length ? [...new Set(value.flatMap((v) => shape(v, `${prefix}[]`)))] : [`${prefix}[]`];
   if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => [`${prefix}.${k}:${Array.isArray(v) ? 'array' : typeof v}`, ...shape(v, `${prefix}.${k}`)]);
+    return Object.entries(value).flatMap(([k, v]) => [
+      `${prefix}.${k}:${Array.isArray(v) ? 'array' : typeof v}`,
+      ...shape(v, `${prefix}.${k}`),
+    ]);
   return [];
 }
 
@@ -43,7 +52,9 @@ async function startProxy(overrides: Record<string, string> = {}): Promise<Fasti
     logger,
     registry,
     // MSAL wants an https authority; keep Microsoft's and post tokens to the emulator (tooling.md §11).
-    d365Overrides: { authorityMetadataOverride: { tokenEndpoint: `${emu.url}/${emu.tenantId}/oauth2/v2.0/token` } },
+    d365Overrides: {
+      authorityMetadataOverride: { tokenEndpoint: `${emu.url}/${emu.tenantId}/oauth2/v2.0/token` },
+    },
   });
   return buildApp({ config, logger, registry, parts: runtime.parts });
 }
@@ -76,7 +87,11 @@ beforeEach(async () => {
 describe('GET /v1/inventory against the F&O emulator', () => {
   it('returns per-warehouse and total quantities that match F&O', async () => {
     app = await startProxy();
-    const items = [...new Set(emu.control.rows('WarehousesOnHandV2', { company: 'usmf' }).map((r) => String(r.ItemNumber)))].slice(0, 3);
+    const items = [
+      ...new Set(
+        emu.control.rows('WarehousesOnHandV2', { company: 'usmf' }).map((r) => String(r.ItemNumber)),
+      ),
+    ].slice(0, 3);
     const res = await get(app, `company=usmf&items=${items.join(',')},NO-SUCH-ITEM`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -90,7 +105,11 @@ describe('GET /v1/inventory against the F&O emulator', () => {
 
   it('answers in exactly the shape of the contract fixtures the Apex tests mock with', async () => {
     app = await startProxy();
-    const items = [...new Set(emu.control.rows('WarehousesOnHandV2', { company: 'usmf' }).map((r) => String(r.ItemNumber)))].slice(0, 2);
+    const items = [
+      ...new Set(
+        emu.control.rows('WarehousesOnHandV2', { company: 'usmf' }).map((r) => String(r.ItemNumber)),
+      ),
+    ].slice(0, 2);
     const ok = (await get(app, `company=usmf&items=${items.join(',')},Z9999`)).json();
     expect(shape(ok).sort()).toEqual(shape(fixture('BridgeContract_InventoryResponse')).sort());
     const unknown = await get(app, 'company=zzzz&items=A');
@@ -105,7 +124,10 @@ describe('GET /v1/inventory against the F&O emulator', () => {
     const item = String(emu.control.rows('WarehousesOnHandV2', { company: 'usmf' })[0]!.ItemNumber);
     await get(app, `company=usmf&items=${item}`); // warm the company list and the token
     emu.control.resetCounters();
-    const other = String(emu.control.rows('WarehousesOnHandV2', { company: 'usmf' }).find((r) => r.ItemNumber !== item)!.ItemNumber);
+    const other = String(
+      emu.control.rows('WarehousesOnHandV2', { company: 'usmf' }).find((r) => r.ItemNumber !== item)!
+        .ItemNumber,
+    );
     const all = await Promise.all(Array.from({ length: 50 }, () => get(app, `company=usmf&items=${other}`)));
     expect(all.every((r) => r.statusCode === 200)).toBe(true);
     expect(emu.control.counters().requests.byEntity.WarehousesOnHandV2).toBe(1);
@@ -127,7 +149,10 @@ describe('GET /v1/inventory against the F&O emulator', () => {
     app = await startProxy();
     await get(app, `company=usmf&items=WARMUP`); // company list cached
     emu.control.faults({ fail5xx: { count: 1000, status: 429, retryAfterS: 30 } });
-    const res = await get(app, `company=usmf&items=${String(emu.control.rows('WarehousesOnHandV2', { company: 'usmf' })[0]!.ItemNumber)}`);
+    const res = await get(
+      app,
+      `company=usmf&items=${String(emu.control.rows('WarehousesOnHandV2', { company: 'usmf' })[0]!.ItemNumber)}`,
+    );
     expect(res.statusCode).toBe(503);
     expect(res.headers['content-type']).toContain('application/problem+json');
     const expected = fixture('BridgeContract_InventoryThrottled');

@@ -28,7 +28,9 @@ function fakeSource(overrides: Partial<InventorySource> = {}) {
     fetchOnHand: async (_company, items) => {
       calls.push(items);
       await new Promise((r) => setTimeout(r, 20));
-      return items.filter((i) => i !== 'NOSTOCK' && i !== 'GHOST').flatMap((i) => [row(i, '1', '11', 10), row(i, '2', '21', 5)]);
+      return items
+        .filter((i) => i !== 'NOSTOCK' && i !== 'GHOST')
+        .flatMap((i) => [row(i, '1', '11', 10), row(i, '2', '21', 5)]);
     },
     fetchKnownItems: async (_c, items) => new Set(items.filter((i) => i !== 'GHOST')),
     fetchCompanies: async () => new Set(['usmf', 'usrt']),
@@ -89,7 +91,8 @@ describe('inventory service', () => {
     const svc = createInventoryService({ source, ttlMs: 30_000, refreshWaitMs: 50, now: () => t });
     await svc.get({ company: 'usmf', items: ['A0001'] });
     t += 60_000;
-    source.fetchOnHand = () => new Promise((resolve) => setTimeout(() => resolve([row('A0001', '1', '11', 99)]), 400));
+    source.fetchOnHand = () =>
+      new Promise((resolve) => setTimeout(() => resolve([row('A0001', '1', '11', 99)]), 400));
     const started = performance.now();
     const res = await svc.get({ company: 'usmf', items: ['A0001'] });
     expect(performance.now() - started).toBeLessThan(300);
@@ -119,14 +122,22 @@ describe('inventory service', () => {
       },
     });
     const svc = createInventoryService({ source, ttlMs: 30_000 });
-    await expect(svc.get({ company: 'usmf', items: ['A0001'] })).rejects.toMatchObject({ code: 'D365_UNAVAILABLE' });
+    await expect(svc.get({ company: 'usmf', items: ['A0001'] })).rejects.toMatchObject({
+      code: 'D365_UNAVAILABLE',
+    });
   });
 
   it('refuses an unknown or unmapped company instead of falling back to a default', async () => {
     const { source, calls } = fakeSource();
     const svc = createInventoryService({ source, ttlMs: 30_000, allowedCompanies: ['usmf'] });
-    await expect(svc.get({ company: 'xxxx', items: ['A0001'] })).rejects.toMatchObject({ status: 400, code: 'UNKNOWN_COMPANY' });
-    await expect(svc.get({ company: 'usrt', items: ['A0001'] })).rejects.toMatchObject({ status: 400, code: 'UNKNOWN_COMPANY' });
+    await expect(svc.get({ company: 'xxxx', items: ['A0001'] })).rejects.toMatchObject({
+      status: 400,
+      code: 'UNKNOWN_COMPANY',
+    });
+    await expect(svc.get({ company: 'usrt', items: ['A0001'] })).rejects.toMatchObject({
+      status: 400,
+      code: 'UNKNOWN_COMPANY',
+    });
     expect(calls).toEqual([]);
     expect((await svc.get({ company: 'USMF', items: ['A0001'] })).company).toBe('usmf');
   });
@@ -144,13 +155,19 @@ describe('inventory service', () => {
     const { source } = fakeSource();
     const svc = createInventoryService({ source, ttlMs: 30_000 });
     const res = await svc.get({ company: 'usmf', items: ['A0001'], site: '2' });
-    expect(res.items[0]!.locations).toEqual([expect.objectContaining({ site: '2', warehouse: '21', availableOnHand: 5 })]);
+    expect(res.items[0]!.locations).toEqual([
+      expect.objectContaining({ site: '2', warehouse: '21', availableOnHand: 5 }),
+    ]);
   });
 });
 
 describe('summarise', () => {
   it('adds decimal quantities exactly and groups product dimensions per warehouse', () => {
-    const s = summarise('A', [row('A', '1', '11', 0.1), row('A', '1', '11', 0.2), row('A', '2', '21', 1.005)]);
+    const s = summarise('A', [
+      row('A', '1', '11', 0.1),
+      row('A', '1', '11', 0.2),
+      row('A', '2', '21', 1.005),
+    ]);
     expect(s.totals.availableOnHand).toBe(1.305);
     expect(s.locations).toHaveLength(2);
     expect(s.locations[0]!.availableOnHand).toBe(0.3);

@@ -53,18 +53,25 @@ export function createD365InventorySource(odata: ODataClient, governor?: Governo
     },
     async fetchKnownItems(company, items) {
       const known = new Set<string>();
-      for await (const r of odata.queryAnyOf<{ ItemNumber: string }>('ReleasedProductsV2', 'ItemNumber', items, {
-        company,
-        select: ['ItemNumber'],
-        lane,
-      })) {
+      for await (const r of odata.queryAnyOf<{ ItemNumber: string }>(
+        'ReleasedProductsV2',
+        'ItemNumber',
+        items,
+        {
+          company,
+          select: ['ItemNumber'],
+          lane,
+        },
+      )) {
         known.add(r.ItemNumber);
       }
       return known;
     },
     pausedUntil: () => governor?.status().pausedUntil ?? 0,
     async fetchCompanies() {
-      const rows = await odata.query<{ LegalEntityId: string }>('LegalEntities', { select: ['LegalEntityId'], lane }).all();
+      const rows = await odata
+        .query<{ LegalEntityId: string }>('LegalEntities', { select: ['LegalEntityId'], lane })
+        .all();
       return new Set(rows.map((r) => r.LegalEntityId.toLowerCase()));
     },
   };

@@ -123,7 +123,11 @@ export function createInventoryService(opts: InventoryServiceOptions) {
       const result = new Map<string, Entry>();
       for (const item of items) {
         const itemRows = byItem.get(item.toLowerCase())!;
-        const entry = { rows: itemRows, known: itemRows.length > 0 || known.has(item.toLowerCase()), fetchedAt };
+        const entry = {
+          rows: itemRows,
+          known: itemRows.length > 0 || known.has(item.toLowerCase()),
+          fetchedAt,
+        };
         store(keyOf(company, item), entry);
         result.set(item, entry);
       }
@@ -251,13 +255,15 @@ function filterRows(rows: OnHandRow[], q: InventoryQuery): OnHandRow[] {
   const site = q.site?.toLowerCase();
   const warehouse = q.warehouse?.toLowerCase();
   return rows.filter(
-    (r) => (!site || r.site.toLowerCase() === site) && (!warehouse || r.warehouse.toLowerCase() === warehouse),
+    (r) =>
+      (!site || r.site.toLowerCase() === site) && (!warehouse || r.warehouse.toLowerCase() === warehouse),
   );
 }
 
 /** Sums per site/warehouse (F&O returns one row per product-dimension combination) and in total. */
 export function summarise(itemNumber: string, rows: OnHandRow[]): InventoryItem {
-  const zero = () => Object.fromEntries(QUANTITY_KEYS.map((k) => [k, new Decimal(0)])) as Record<string, Decimal>;
+  const zero = () =>
+    Object.fromEntries(QUANTITY_KEYS.map((k) => [k, new Decimal(0)])) as Record<string, Decimal>;
   const totals = zero();
   const locations = new Map<string, { site: string; warehouse: string; q: Record<string, Decimal> }>();
   for (const row of rows) {

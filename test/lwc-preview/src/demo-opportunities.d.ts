@@ -1,0 +1,15 @@
+/** Types of demo-opportunities.js for TypeScript callers (the sandbox banner, tests). */
+export interface DemoOpportunityLineItem {
+  Id: string;
+  Quantity: number;
+  Product2: { Name: string; ProductCode?: string; D365_Item_Number__c?: string };
+}
+
+export interface DemoOpportunity {
+  Id: string;
+  Name: string;
+  Account: { Name: string; D365_Legal_Entity__c: string | null };
+  OpportunityLineItems: DemoOpportunityLineItem[];
+}
+
+export const DEMO_OPPORTUNITIES: DemoOpportunity[];
