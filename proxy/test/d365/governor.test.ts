@@ -1,0 +1,199 @@
+import { describe, it, expect } from 'vitest';
+import { D365Throttled } from '../../src/d365/errors.js';
+import { AdaptiveLimit } from '../../src/d365/governor/adaptive-limit.js';
+import { Governor, type Slot } from '../../src/d365/governor/governor.js';
+import type { Lane } from '../../src/d365/governor/lanes.js';
+import { InMemorySharedPause } from '../../src/d365/governor/shared-pause.js';
+import { Registry } from 'prom-client';
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+function governor(extra: Partial<ConstructorParameters<typeof Governor>[0]> = {}) {
+  return new Governor({ environment: 'https://fo.test', pauseJitterMs: 0, ...extra });
+}
+
+describe('priority lanes', () => {
+  it('serves waiting calls interactive > order > sync > bulk, whatever the arrival order', async () => {
+    const g = governor({ maxConcurrency: 1, initialConcurrency: 1, interactiveReserve: 0 });
+    const first = await g.acquire('bulk');
+    const order: Lane[] = [];
+    const lanes: Lane[] = ['bulk', 'sync', 'order', 'interactive', 'bulk', 'sync'];
+    const waits = lanes.map((lane) =>
+      g.acquire(lane).then((slot) => {
+        order.push(lane);
+        setImmediate(() => slot.release({ kind: 'neutral' }));
+      }),
+    );
+    first.release({ kind: 'neutral' });
+    await Promise.all(waits);
+    expect(order).toEqual(['interactive', 'order', 'sync', 'sync', 'bulk', 'bulk']);
+    g.close();
+  });
+
+  it('ages waiting background work so bulk is not starved by a stream of sync calls', async () => {
+    let now = 0;
+    const g = governor({ maxConcurrency: 1, initialConcurrency: 1, agingMs: 1000, now: () => now });
+    const hold = await g.acquire('sync');
+    const got: string[] = [];
+    const bulk = g.acquire('bulk').then((s) => (got.push('bulk'), s));
+    now = 5000; // bulk has waited 5 s: 5 levels, more than the 2 between bulk and sync
+    const sync = g.acquire('sync').then((s) => (got.push('sync'), s));
+    hold.release({ kind: 'neutral' });
+    (await bulk).release({ kind: 'neutral' });
+    (await sync).release({ kind: 'neutral' });
+    expect(got).toEqual(['bulk', 'sync']);
+    g.close();
+  });
+
+  it('keeps a slot free for interactive calls while background work saturates the limit', async () => {
+    const g = governor({ maxConcurrency: 4, initialConcurrency: 4, interactiveReserve: 1 });
+    (await g.acquire('interactive')).release({ kind: 'neutral' }); // a rep was here recently
+    const bulk: Slot[] = [];
+    const pending = Array.from({ length: 6 }, () => g.acquire('bulk').then((s) => bulk.push(s)));
+    await flush();
+    expect(bulk).toHaveLength(3);
+    const interactive = await g.acquire('interactive'); // granted at once
+    expect(g.status().inFlight).toBe(4);
+    interactive.release({ kind: 'neutral' });
+    while (bulk.length) bulk.shift()!.release({ kind: 'neutral' });
+    await flush();
+    while (bulk.length) bulk.shift()!.release({ kind: 'neutral' });
+    await Promise.all(pending);
+    g.close();
+  });
+});
+
+describe('pause after 429', () => {
+  it('pauses every lane until Retry-After has passed', async () => {
+    const g = governor({ maxConcurrency: 8 });
+    const s = await g.acquire('sync');
+    const t0 = Date.now();
+    s.release({ kind: 'throttled', retryAfterMs: 300 });
+    const lanes: Lane[] = ['interactive', 'order', 'bulk'];
+    const times = await Promise.all(
+      lanes.map((l) =>
+        g.acquire(l).then((slot) => {
+          slot.release({ kind: 'neutral' });
+          return Date.now() - t0;
+        }),
+      ),
+    );
+    for (const t of times) expect(t).toBeGreaterThanOrEqual(300);
+    g.close();
+  });
+
+  it('exposes the pause and the 429 count as metrics', async () => {
+    const registry = new Registry();
+    const g = governor({ registry });
+    (await g.acquire('sync')).release({ kind: 'throttled', retryAfterMs: 50 });
+    const text = await registry.metrics();
+    expect(text).toMatch(/fobridge_d365_throttled_total\{environment="https:\/\/fo.test"\} 1/);
+    expect(text).toMatch(/fobridge_d365_paused_until_seconds\{environment="https:\/\/fo.test"\} [1-9]/);
+    expect(text).toContain('fobridge_d365_concurrency_limit');
+    g.close();
+  });
+
+  it('never shortens a pause', async () => {
+    const g = governor();
+    g.pauseUntil(Date.now() + 10_000);
+    g.pauseUntil(Date.now() + 10);
+    expect(g.pausedUntil - Date.now()).toBeGreaterThan(9000);
+    g.close();
+  });
+
+  it("fails fast with D365Throttled when the pause outlasts the caller's deadline", async () => {
+    const g = governor();
+    g.pauseUntil(Date.now() + 5000);
+    const err = await g.acquire('interactive', { deadline: Date.now() + 1000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(D365Throttled);
+    expect((err as D365Throttled).retryAfterMs).toBeGreaterThan(3900);
+    g.close();
+  });
+
+  it('shares the pause with other replicas through SharedPauseState', async () => {
+    const shared = new InMemorySharedPause();
+    const a = governor({ sharedPause: shared, sharedPollMs: 0 });
+    const b = governor({ sharedPause: shared, sharedPollMs: 0 });
+    const s = await a.acquire('sync');
+    const t0 = Date.now();
+    s.release({ kind: 'throttled', retryAfterMs: 300 });
+    await flush();
+    expect(await shared.getPausedUntil('https://fo.test')).toBeGreaterThanOrEqual(t0 + 300);
+    const slot = await b.acquire('interactive');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    slot.release({ kind: 'neutral' });
+    a.close();
+    b.close();
+  });
+});
+
+describe('adaptive concurrency', () => {
+  it('grows by one per healthy window and halves on a 429, then climbs back only to below the refused level', () => {
+    let now = 0;
+    const l = new AdaptiveLimit({ initial: 4, max: 52, probeIntervalMs: 10_000, now: () => now });
+    const window = () => {
+      const n = l.limit;
+      for (let i = 0; i < n; i++) l.onSuccess(50, now);
+      now += 60;
+    };
+    for (let i = 0; i < 8; i++) window();
+    expect(l.limit).toBe(12);
+    l.onThrottled(now - 10, 12);
+    expect(l.limit).toBe(6);
+    expect(l.onThrottled(now - 20, 12)).toBe('none'); // same wave: no second cut
+    for (let i = 0; i < 10; i++) window();
+    expect(l.limit).toBe(11); // back just below the refused 12 and holding
+    now += 10_000;
+    window();
+    expect(l.limit).toBe(12); // one probe after the interval
+  });
+
+  it('cuts on a latency jump', () => {
+    const l = new AdaptiveLimit({ initial: 8, max: 52 });
+    for (let i = 0; i < 8; i++) l.onSuccess(50, 0);
+    expect(l.limit).toBe(9);
+    for (let i = 0; i < 9; i++) l.onSuccess(400, 1);
+    expect(l.limit).toBe(4);
+  });
+
+  it('stops growing once queueing shows in the latency, without cutting', () => {
+    const l = new AdaptiveLimit({ initial: 8, max: 52 });
+    for (let i = 0; i < 8; i++) l.onSuccess(50, 0);
+    for (let round = 0; round < 10; round++) {
+      const n = l.limit;
+      for (let i = 0; i < n; i++) l.onSuccess(75, 1); // 1.5 × baseline: F&O has started to queue
+    }
+    expect(l.limit).toBe(9);
+  });
+
+  it('keeps separate baselines for reads and writes', () => {
+    const l = new AdaptiveLimit({ initial: 4, max: 52 });
+    for (let i = 0; i < 4; i++) l.onSuccess(20, 0, 'read');
+    for (let i = 0; i < 5; i++) l.onSuccess(120, 0, 'write'); // slower, but normal for writes
+    for (let i = 0; i < 5; i++) l.onSuccess(120, 0, 'write');
+    expect(l.limit).toBe(6);
+  });
+
+  it('never exceeds maxConcurrency', () => {
+    const l = new AdaptiveLimit({ initial: 4, max: 5 });
+    for (let i = 0; i < 100; i++) l.onSuccess(10, 0);
+    expect(l.limit).toBe(5);
+  });
+});
+
+describe('static budget', () => {
+  it('holds calls once the sliding-window request budget is spent', async () => {
+    const g = governor({ requestBudget: 3, budgetWindowMs: 300 });
+    const t0 = Date.now();
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const s = await g.acquire('sync');
+      times.push(Date.now() - t0);
+      s.release({ kind: 'success', latencyMs: 1 });
+    }
+    expect(times.slice(0, 3).every((t) => t < 100)).toBe(true);
+    expect(times[3]).toBeGreaterThanOrEqual(295);
+    expect(g.status().budget?.requests).toBeLessThanOrEqual(3);
+    g.close();
+  });
+});
