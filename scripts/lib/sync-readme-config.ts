@@ -12,6 +12,8 @@ const docsPath = fileURLToPath(new URL('../../docs/configuration.md', import.met
 const table = readFileSync(docsPath, 'utf8')
   .split('\n')
   .filter((line) => line.startsWith('|'))
+  // Links in docs/ are relative to docs/; the README sits one folder up.
+  .map((line) => line.replace(/\]\((?!https?:|#|docs\/)([^)]+)\)/g, '](docs/$1)'))
   .join('\n');
 const readme = readFileSync(readmePath, 'utf8');
 const updated = readme.replace(

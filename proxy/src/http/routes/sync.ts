@@ -62,7 +62,12 @@ export default async function syncRoutes(app: FastifyInstance, opts: { queue: Jo
           description: `Body: { records: [...] } — up to ${MAX_RECORDS} ${route.sobject} records as Apex JSON.serialize writes them (Id and SystemModstamp required). Every accepted record is stored durably before the 202; per-record results say accepted (with its job id) or rejected (with a reason).`,
           security: [{ bearer: [] }],
           body: recordsEnvelope,
-          response: { 202: z.object({ results: z.array(resultSchema) }), 400: problem, 413: problem, 503: problem },
+          response: {
+            202: z.object({ results: z.array(resultSchema) }),
+            400: problem,
+            413: problem,
+            503: problem,
+          },
         },
       },
       async (request, reply) => {
