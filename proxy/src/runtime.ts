@@ -5,37 +5,83 @@
  *
  * A part whose upstream is not configured still registers its routes (so the API and its
  * OpenAPI document are the same everywhere) and answers 503 `…_NOT_CONFIGURED`, and `/readyz`
- * says what is missing.
+ * says what is missing. Specifically for the sync flows (1–3):
+ *  - no F&O connection → jobs retry (`D365_NOT_CONFIGURED`, transient), then dead-letter;
+ *  - no Salesforce connection → the F&O side runs, the write-back fails transiently
+ *    (`SALESFORCE_NOT_CONFIGURED`), and the sweep is not scheduled;
+ *  - no mapping file (`BRIDGE_CONFIG` unset) → the sync routes still accept records (nothing
+ *    Salesforce sends is lost), the jobs dead-letter at once with `BRIDGE_CONFIG_MISSING`, and
+ *    `/readyz` reports `mapping` not ready. After setting it and restarting, replay those dead
+ *    letters. An *invalid* mapping file stops the proxy at start (docs/mapping.md).
+ *
+ * Close order (parts close in reverse): scheduler → queue (running jobs finish or are
+ * released) → write-back flush → inventory → Salesforce → F&O → store.
  */
 import type { Logger } from 'pino';
 import type { AppPart } from './app.js';
 import type { Config } from './config.js';
-import { createD365Client, d365OptionsFromConfig, type D365Client, type D365ClientOptions } from './d365/index.js';
+import {
+  createD365Client,
+  d365OptionsFromConfig,
+  type D365Client,
+  type D365ClientOptions,
+} from './d365/index.js';
 import { createD365InventorySource } from './flows/inventory/d365-inventory-source.js';
 import { createInventoryService, type InventorySource } from './flows/inventory/inventory-service.js';
+import { registerSyncFlows, SYNC_FLOWS } from './flows/sync-flows.js';
 import { ProblemError } from './http/problem.js';
 import inventoryRoutes from './http/routes/inventory.js';
+import { jobsPart } from './http/routes/jobs.js';
+import syncRoutes from './http/routes/sync.js';
+import { createScheduler, openJobs, type JobQueue, type Scheduler, type Store } from './jobs/index.js';
+import { loadBridgeConfig, type BridgeConfig } from './mapping/index.js';
 import type { Registry } from './metrics.js';
+import {
+  createSalesforceClient,
+  type SalesforceClient,
+  type SalesforceClientOptions,
+} from './salesforce/index.js';
 
 export interface RuntimeContext {
   logger: Logger;
   registry: Registry;
   /** Tests and the sandbox: adjust the F&O client (e.g. point the token endpoint at an emulator). */
   d365Overrides?: Partial<D365ClientOptions>;
+  /** Tests and the sandbox: adjust the Salesforce client. */
+  salesforceOverrides?: Partial<SalesforceClientOptions>;
+  /** Start the queue's workers and the scheduler (default true). */
+  startWorkers?: boolean;
 }
 
 export interface Runtime {
   parts: AppPart[];
   d365: D365Client | undefined;
+  salesforce: SalesforceClient | undefined;
+  bridge: BridgeConfig | undefined;
+  store: Store;
+  queue: JobQueue;
+  scheduler: Scheduler | undefined;
 }
+
+export const SWEEP_SCHEDULE = 'sync-sweep';
 
 export async function createRuntime(config: Config, ctx: RuntimeContext): Promise<Runtime> {
   const parts: AppPart[] = [];
+
+  // ── store and queue (STORE_URL, JOB_*) ─────────────────────────────────────────────────
+  const bridge = config.BRIDGE_CONFIG ? loadBridgeConfig(config.BRIDGE_CONFIG) : undefined; // invalid → throws, before anything opens
+  const { store, queue } = await openJobs(config, {
+    logger: ctx.logger.child({ component: 'jobs' }),
+    registry: ctx.registry,
+  });
+  parts.push({ name: 'store', close: () => store.close() });
 
   // ── F&O ───────────────────────────────────────────────────────────────────────────────
   const d365Options = d365OptionsFromConfig(config, {
     registry: ctx.registry,
     logger: ctx.logger.child({ component: 'd365' }),
+    // With several replicas the governor's 429 pause is shared through the store.
+    sharedPause: store,
     ...ctx.d365Overrides,
   });
   const d365 = d365Options ? createD365Client(d365Options) : undefined;
@@ -46,10 +92,47 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
         ? async () => d365.readiness()
         : async () => ({
             ok: false,
-            detail: 'F&O is not configured: set D365_URL, D365_TENANT_ID, D365_CLIENT_ID and D365_CLIENT_SECRET',
+            detail:
+              'F&O is not configured: set D365_URL, D365_TENANT_ID, D365_CLIENT_ID and D365_CLIENT_SECRET',
           }),
     },
     close: async () => d365?.close(),
+  });
+
+  // ── Salesforce ────────────────────────────────────────────────────────────────────────
+  const salesforce =
+    config.SF_CLIENT_ID && config.SF_USERNAME && config.SF_PRIVATE_KEY
+      ? createSalesforceClient({
+          loginUrl: config.SF_LOGIN_URL,
+          clientId: config.SF_CLIENT_ID,
+          username: config.SF_USERNAME,
+          privateKey: config.SF_PRIVATE_KEY,
+          apiVersion: config.SF_API_VERSION,
+          namespace: config.SF_NAMESPACE,
+          bulkThreshold: config.SF_BULK_THRESHOLD,
+          apiFloorPct: config.SF_API_FLOOR_PCT,
+          logger: ctx.logger.child({ component: 'salesforce' }),
+          registry: ctx.registry,
+          ...ctx.salesforceOverrides,
+        })
+      : undefined;
+  parts.push({
+    name: 'salesforce',
+    readiness: {
+      salesforce: salesforce
+        ? async () => {
+            const who = await salesforce.identity();
+            return {
+              ok: true,
+              detail: { instanceUrl: who.instanceUrl, budget: salesforce.budget.snapshot() },
+            };
+          }
+        : async () => ({
+            ok: false,
+            detail:
+              'Salesforce is not configured: set SF_CLIENT_ID, SF_USERNAME and SF_PRIVATE_KEY (sync results cannot be written back)',
+          }),
+    },
   });
 
   // ── flow 5: live inventory ────────────────────────────────────────────────────────────
@@ -60,7 +143,57 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
   });
   parts.push({ name: 'inventory', routes: async (app) => app.register(inventoryRoutes, { inventory }) });
 
-  return { parts, d365 };
+  // ── flows 1–3: accounts, contacts, won opportunities ─────────────────────────────────
+  const sync = registerSyncFlows({
+    queue,
+    store,
+    d365,
+    salesforce,
+    bridge,
+    namespace: config.SF_NAMESPACE,
+    maxAttempts: config.JOB_MAX_ATTEMPTS,
+    flushMs: config.SYNC_WRITEBACK_FLUSH_MS,
+    sweep: { ageMinutes: config.SYNC_SWEEP_AGE_MIN, limit: config.SYNC_SWEEP_LIMIT },
+  });
+  const sweepOn = salesforce !== undefined && config.SYNC_SWEEP_CRON.trim().toLowerCase() !== 'off';
+  const scheduler = sweepOn
+    ? createScheduler({
+        queue,
+        schedules: [{ name: SWEEP_SCHEDULE, cron: config.SYNC_SWEEP_CRON, flow: SYNC_FLOWS.sweep }],
+        logger: ctx.logger.child({ component: 'scheduler' }),
+      })
+    : undefined;
+
+  // Admin routes (/v1/jobs, /v1/dead-letters), `store` readiness; closing stops the scheduler and
+  // the queue (not the store: the `store` part closes it last), then flushes the write-back.
+  const jobs = jobsPart({ store, queue, scheduler, closeStore: false, graceMs: config.SHUTDOWN_GRACE_MS });
+  parts.push({
+    ...jobs,
+    close: async () => {
+      await jobs.close?.();
+      await sync.close();
+    },
+  });
+  parts.push({
+    name: 'sync',
+    routes: async (app) => app.register(syncRoutes, { queue }),
+    readiness: {
+      mapping: async () =>
+        bridge
+          ? { ok: true, detail: { companies: Object.keys(bridge.companies) } }
+          : {
+              ok: false,
+              detail:
+                'BRIDGE_CONFIG is not set: Accounts, Contacts and orders are accepted but dead-lettered (BRIDGE_CONFIG_MISSING) until a mapping file is configured',
+            },
+    },
+  });
+
+  if (ctx.startWorkers !== false) {
+    queue.start();
+    scheduler?.start();
+  }
+  return { parts, d365, salesforce, bridge, store, queue, scheduler };
 }
 
 /** Kept for callers that only need the parts. */
@@ -74,7 +207,8 @@ function notConfiguredSource(): InventorySource {
       status: 503,
       code: 'D365_NOT_CONFIGURED',
       title: 'F&O is not configured',
-      detail: 'The proxy has no F&O connection: set D365_URL, D365_TENANT_ID, D365_CLIENT_ID and D365_CLIENT_SECRET.',
+      detail:
+        'The proxy has no F&O connection: set D365_URL, D365_TENANT_ID, D365_CLIENT_ID and D365_CLIENT_SECRET.',
     });
   };
   return { fetchOnHand: fail, fetchKnownItems: fail, fetchCompanies: fail };

@@ -209,6 +209,42 @@ const customer = z.strictObject({
 
 const contact = z.strictObject({ extraFields });
 
+/**
+ * Sales order numbers assigned by the proxy (design.md "Writes that happen once"): the number is
+ * allocated per Opportunity and stored before the first attempt, so the header and every line of the
+ * one `$batch` changeset carry it explicitly and a retry can never create a second order. F&O's
+ * sales order number sequence must allow manual numbers in this range.
+ */
+const orderNumbering = z
+  .strictObject({
+    mode: z.literal('proxyRange').default('proxyRange'),
+    /** Text before the number, e.g. `SFO` → `SFO0000042`. */
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{0,10}$/, 'must be up to 10 letters, digits, - or _')
+      .default('SFO'),
+    start: z.int().min(0).default(1),
+    /** Last number, inclusive; default: the largest number that fits `width`. */
+    end: z.int().min(0).optional(),
+    width: z.int().min(1).max(18).default(7),
+  })
+  .transform((r, ctx) => {
+    const max = 10 ** r.width - 1;
+    const end = r.end ?? max;
+    if (r.prefix.length + r.width > 20) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['width'],
+        message: 'prefix + width must fit the 20-character sales order number',
+      });
+    }
+    if (end > max)
+      ctx.addIssue({ code: 'custom', path: ['end'], message: `must fit ${r.width} digits (at most ${max})` });
+    if (r.start > end)
+      ctx.addIssue({ code: 'custom', path: ['start'], message: 'must not be greater than end' });
+    return { ...r, end };
+  });
+
 const orders = z.strictObject({
   /** Requested shipping/receipt dates: from the Opportunity's CloseDate, or left to F&O (today). */
   requestedDates: z.enum(['closeDate', 'none']).default('closeDate'),
@@ -226,6 +262,8 @@ const orders = z.strictObject({
   checkTotal: z.boolean().default(true),
   headerExtraFields: extraFields,
   lineExtraFields: extraFields,
+  /** How sales orders are numbered (proxy range only: the lines need the number inside one changeset). */
+  numbering: orderNumbering.prefault({}),
 });
 
 export const BridgeConfigSchema = z
@@ -318,6 +356,7 @@ export type BridgeConfig = z.output<typeof BridgeConfigSchema>;
 export type BridgeConfigInput = z.input<typeof BridgeConfigSchema>;
 export type CompanyConfig = BridgeConfig['companies'][string];
 export type CustomerNumbering = BridgeConfig['customerNumbering'];
+export type OrderNumbering = BridgeConfig['orders']['numbering'];
 
 /** How routing values and unit names are compared: trimmed, inner whitespace collapsed, lower case. */
 export function normaliseRoutingValue(value: string): string {

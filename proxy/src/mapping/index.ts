@@ -15,6 +15,7 @@ export {
   type CompanyConfig,
   type ConfigProblem,
   type CustomerNumbering,
+  type OrderNumbering,
 } from './config.js';
 export { routeLegalEntity, routingSourceField, type Route } from './routing.js';
 export {

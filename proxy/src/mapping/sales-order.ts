@@ -3,8 +3,8 @@
  * body per product (reference d365.md §1.3–1.4), sent by the flow as one atomic `$batch` changeset.
  *
  * Create-once: the header carries `CustomersOrderReference` = Opportunity Id, the correlation key a retry
- * looks up before creating again. The order number comes from F&O's number sequence; the lines carry no
- * `SalesOrderNumber` (the flow binds them to the header inside the changeset).
+ * looks up before creating again. The order number is proxy-assigned (`orders.numbering`): the flow adds
+ * the same explicit `SalesOrderNumber` to the header and every line of the changeset.
  *
  * Numbers: quantities, prices and discounts pass decimal rules (docs/mapping.md "Numbers") and reach F&O
  * as exact JSON numbers; a value with more decimals than allowed is rejected by default, never silently

@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import { JwtBearerAuth } from './auth.js';
 import { ApiBudget } from './budget.js';
 import { bulkUpsert } from './bulk.js';
-import { collectionsUpsert } from './collections.js';
+import { collectionsUpdate, collectionsUpsert } from './collections.js';
 import { SalesforceApiError } from './errors.js';
 import { SalesforceHttp } from './http.js';
 import { createNamespacer } from './names.js';
@@ -88,6 +88,8 @@ export interface SalesforceClient {
     records: SfRecord[],
     options?: UpsertManyOptions,
   ): Promise<UpsertManyResult>;
+  /** Update many records by Id (sObject Collections, 200 per call); per-record results in input order. */
+  updateMany(object: string, records: SfRecord[], options?: { allOrNone?: boolean }): Promise<RecordResult[]>;
   query<T = SfRecord>(
     soql: string,
     options?: { batchSize?: number; includeDeleted?: boolean },
@@ -224,6 +226,16 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
       const results = localizeErrors(raw);
       const successCount = results.filter((r) => r.success).length;
       return { mode, results, successCount, failureCount: results.length - successCount };
+    },
+
+    async updateMany(object, records, opts = {}) {
+      const raw = await collectionsUpdate(
+        http,
+        names.sfName(object),
+        records.map((r) => names.toSf(r)),
+        { allOrNone: opts.allOrNone ?? false },
+      );
+      return localizeErrors(raw);
     },
 
     query: (soql, opts) => queryRecords(http, names, soql, opts),

@@ -73,7 +73,7 @@ describe.skipIf(!haveFixtures)('contract fixtures through the mappers', () => {
           PrimaryContactPhone: '+1 206 555 0100',
         });
         const updated = expectOk(mapAccountUpdate(synced, demo, opts));
-        expect(updated.identity.key).toEqual({ dataAreaId: 'usmf', CustomerAccount: 'US-027' });
+        expect(updated.identity.key).toEqual({ dataAreaId: 'usmf', CustomerAccount: 'US-024' });
         expect(updated.entity).toMatchObject({
           OrganizationName: 'Fabrikam Supplies',
           PrimaryContactURL: 'https://fabrikam.example.com',
@@ -87,7 +87,7 @@ describe.skipIf(!haveFixtures)('contract fixtures through the mappers', () => {
           mapContactToContactPerson(fresh, demo, { ...opts, customerPartyNumber: '000000042' }),
         );
         expect(created.identity).toMatchObject({
-          customerAccount: 'US-027',
+          customerAccount: 'US-024',
           company: 'usmf',
           needsPartyNumber: false,
         });
@@ -105,13 +105,13 @@ describe.skipIf(!haveFixtures)('contract fixtures through the mappers', () => {
         const [opp] = records('OrdersRequest').map(transform);
         const r = expectOk(mapOpportunityToSalesOrder(opp, demo, opts));
         expect(r.entity.header).toMatchObject({
-          OrderingCustomerAccountNumber: 'US-027',
+          OrderingCustomerAccountNumber: 'US-024',
           CustomersOrderReference: '006Hs00000Dd9pEIAR',
           RequestedShippingDate: '2026-08-21T12:00:00Z',
         });
         expect(r.entity.lines.map((l) => [l.ItemNumber, l.OrderedSalesQuantity, l.SalesPrice])).toEqual([
           ['D0001', 10, 389.45],
-          ['D0003', 40, 189],
+          ['D0006', 40, 189],
         ]);
         expect(r.identity.expectedTotal).toBe('11454.50');
         expect(r.warnings).toEqual([]);

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { ConfidentialClientApplication } from '@azure/msal-node';
@@ -187,10 +188,11 @@ describe('Entra ID token endpoint', () => {
     expect(JSON.parse(data.body)['@odata.context']).toBe(
       `${emu.httpsUrl}/data/$metadata#LegalEntities(LegalEntityId)`,
     );
-    // Without the CA the certificate is refused.
+    // Against only the public roots (an explicit `ca` replaces the default store, including any
+    // NODE_EXTRA_CA_CERTS that scripts/test exports) the self-signed certificate is refused.
     await expect(
       new Promise((resolve, reject) =>
-        httpsRequest(`${emu.httpsUrl}/data`, (r) => resolve(r.statusCode))
+        httpsRequest(`${emu.httpsUrl}/data`, { ca: [...rootCertificates] }, (r) => resolve(r.statusCode))
           .on('error', reject)
           .end(),
       ),

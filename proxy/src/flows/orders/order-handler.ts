@@ -1,0 +1,142 @@
+/**
+ * Flow 3: won Opportunity → F&O sales order (`SalesOrderHeadersV2` + `SalesOrderLines`), then
+ * the order number written back to `Opportunity.D365_Sales_Order_Number__c`.
+ *
+ * Create once:
+ *  1. look the order up by `CustomersOrderReference` = Opportunity Id in the company;
+ *  2. none: take the Opportunity's proxy-assigned `SalesOrderNumber` (allocated once from
+ *     `orders.numbering` and kept in the ledger before the first attempt);
+ *  3. send header + every line in ONE `$batch` changeset, each carrying that explicit
+ *     `SalesOrderNumber` (no `$1` Content-ID references: the reference material does not confirm
+ *     F&O supports them in a changeset). F&O commits all of it or none of it;
+ *  4. a refused changeset created nothing: its Infolog goes to the record and the dead letter;
+ *     an ambiguous one (timeout, reset) is looked up again, by reference and by number, before
+ *     anything else is sent.
+ * An Opportunity whose order number is already set gets its status written back, nothing more
+ * (changes to an order after its creation are made in F&O).
+ */
+import { createOnce, eq, type BatchOperation, type D365Client } from '../../d365/index.js';
+import type { JobContext, JobHandler } from '../../jobs/index.js';
+import { mapOpportunityToSalesOrder, type BridgeConfig } from '../../mapping/index.js';
+import { numberFor } from '../numbering/ledger-number.js';
+import { MappingRejectedError } from '../write-back/failure.js';
+import {
+  runSyncJob,
+  upstreams,
+  withCurrentParent,
+  type SyncFlowDeps,
+  type Trace,
+} from '../write-back/sync-job.js';
+
+const HEADERS = 'SalesOrderHeadersV2';
+const LINES = 'SalesOrderLines';
+type Row = Record<string, unknown>;
+
+export function createOrderHandler(deps: SyncFlowDeps): JobHandler<Row> {
+  const spec = {
+    object: 'Opportunity',
+    what: 'sales order',
+    keyField: 'D365_Sales_Order_Number__c',
+  } as const;
+  return (job, ctx) =>
+    runSyncJob(spec, job, ctx, deps, async (trace) => {
+      const { d365, cfg } = upstreams(deps);
+      return syncOrder(job.payload, job.key, { d365, cfg, deps, ctx, trace });
+    });
+}
+
+interface Run {
+  d365: D365Client;
+  cfg: BridgeConfig;
+  deps: SyncFlowDeps;
+  ctx: JobContext;
+  trace: Trace;
+}
+
+async function syncOrder(sent: Row, opportunityId: string, run: Run): Promise<string> {
+  const { d365, cfg, deps, ctx, trace } = run;
+  const call = { lane: 'order' as const, signal: ctx.signal };
+  let mapped = mapOpportunityToSalesOrder(sent, cfg, { namespace: deps.namespace });
+  if (!mapped.ok && mapped.code === 'PARENT_NOT_SYNCED') {
+    mapped = mapOpportunityToSalesOrder(await withCurrentParent(sent, deps), cfg, {
+      namespace: deps.namespace,
+    });
+  }
+  if (!mapped.ok) throw new MappingRejectedError(mapped);
+  const { company, identity } = mapped;
+  trace.company = company;
+  if (identity.salesOrderNumber) {
+    trace.outcome = 'already-synced';
+    return identity.salesOrderNumber;
+  }
+
+  const byReference = async () =>
+    (
+      await d365.odata
+        .query<Row>(HEADERS, {
+          ...call,
+          company,
+          filter: eq(identity.correlation.field, identity.correlation.value),
+          select: ['SalesOrderNumber'],
+          top: 1,
+        })
+        .all()
+    )[0];
+  const earlier = await byReference();
+  if (earlier?.SalesOrderNumber) {
+    trace.outcome = 'found';
+    trace.key = earlier.SalesOrderNumber;
+    return String(earlier.SalesOrderNumber);
+  }
+
+  const numbering = cfg.orders.numbering;
+  const number = await numberFor(deps.store, {
+    ledger: 'sales-order-number',
+    key: `${company}:${opportunityId}`,
+    sequence: `sales-order:${company}`,
+    start: numbering.start,
+    end: numbering.end,
+    format: (n) => `${numbering.prefix}${String(n).padStart(numbering.width, '0')}`,
+  });
+  const salesOrderNumber = number.value;
+  trace.key = salesOrderNumber;
+  const byNumber = () =>
+    d365.odata.findByKey<Row>(
+      HEADERS,
+      { dataAreaId: company, SalesOrderNumber: salesOrderNumber },
+      {
+        ...call,
+        select: ['SalesOrderNumber'],
+      },
+    );
+  const find = async () => (await byReference()) ?? (await byNumber());
+  if (!number.fresh) {
+    const done = await byNumber();
+    if (done) {
+      trace.outcome = 'found';
+      return salesOrderNumber;
+    }
+  }
+
+  const op = (entity: string, body: Row): BatchOperation => ({
+    method: 'POST',
+    entity,
+    query: 'cross-company=true',
+    body: { ...body, SalesOrderNumber: salesOrderNumber },
+  });
+  const changeset = [op(HEADERS, mapped.entity.header), ...mapped.entity.lines.map((l) => op(LINES, l))];
+  const r = await createOnce<Row>({
+    find,
+    create: async () => {
+      const [result] = await d365.batch.execute([{ changeset }], call);
+      if (!result) throw new Error('$batch returned no result for the order changeset');
+      if (!result.ok) throw result.error;
+      return { SalesOrderNumber: salesOrderNumber };
+    },
+    signal: ctx.signal,
+  });
+  trace.outcome = r.outcome;
+  trace.lines = mapped.entity.lines.length;
+  if (mapped.warnings.length) ctx.log.warn({ warnings: mapped.warnings }, 'sales order mapped with warnings');
+  return String(r.row.SalesOrderNumber ?? salesOrderNumber);
+}
