@@ -7,8 +7,9 @@ import {
   packageHeaderXml,
   utf16leWithBom,
 } from '../../src/d365/dmf/package-builder.js';
+import { sharedPath } from '../../../test/support/shared.js';
 
-const SAMPLE = '/work/shared/fixtures/d365/dmf/sample-package';
+const SAMPLE = sharedPath('fixtures/d365/dmf/sample-package');
 const sampleAvailable = (() => {
   try {
     readFileSync(`${SAMPLE}/PackageHeader.utf16.xml`);

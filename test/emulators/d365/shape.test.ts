@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entityBySet } from './entities/index.js';
 import type { D365Emulator } from './index.js';
 import { odataClient, startTestEmulator, type ODataClient } from './test-helpers.js';
+import { sharedPath } from '../../support/shared.js';
 
-const DIR = '/work/shared/fixtures/d365/odata';
+const DIR = sharedPath('fixtures/d365/odata');
 const haveFixtures = existsSync(DIR);
 if (!haveFixtures) console.warn(`shape.test: ${DIR} not found — skipping the fixture comparison`);
 
