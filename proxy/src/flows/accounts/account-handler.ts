@@ -13,8 +13,8 @@
  * An Account that already has its customer number is a PATCH (`mapAccountUpdate`), never a
  * second customer.
  */
-import { createOnce, eq, type D365Client } from '../../d365/index.js';
-import type { JobContext, JobHandler } from '../../jobs/index.js';
+import { createOnce, eq } from '../../d365/index.js';
+import type { JobHandler } from '../../jobs/index.js';
 import {
   apiName,
   customerAccountFromSequence,
@@ -23,11 +23,10 @@ import {
   mapAccountUpdate,
   numberingFor,
   routeLegalEntity,
-  type BridgeConfig,
 } from '../../mapping/index.js';
 import { numberFor } from '../numbering/ledger-number.js';
 import { MappingRejectedError } from '../write-back/failure.js';
-import { runSyncJob, upstreams, type SyncFlowDeps, type Trace } from '../write-back/sync-job.js';
+import { runSyncJob, upstreams, type SyncFlowDeps, type SyncRun } from '../write-back/sync-job.js';
 
 const ENTITY = 'CustomersV3';
 type Row = Record<string, unknown>;
@@ -41,13 +40,7 @@ export function createAccountHandler(deps: SyncFlowDeps): JobHandler<Row> {
     });
 }
 
-interface Run {
-  d365: D365Client;
-  cfg: BridgeConfig;
-  deps: SyncFlowDeps;
-  ctx: JobContext;
-  trace: Trace;
-}
+type Run = SyncRun;
 
 async function syncAccount(record: Row, accountId: string, run: Run): Promise<string> {
   const { d365, cfg, deps, ctx, trace } = run;

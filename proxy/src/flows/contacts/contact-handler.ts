@@ -10,21 +10,16 @@
  * key (last name, first name, e-mail under that party) is looked up; an ambiguous POST is
  * followed by look-ups, never by a second POST. A Contact that has its id already is a PATCH.
  */
-import { and, createOnce, eq, type D365Client, type Filter } from '../../d365/index.js';
-import type { JobContext, JobHandler } from '../../jobs/index.js';
-import {
-  apiName,
-  mapContactToContactPerson,
-  mapContactUpdate,
-  type BridgeConfig,
-} from '../../mapping/index.js';
+import { and, createOnce, eq, type Filter } from '../../d365/index.js';
+import type { JobHandler } from '../../jobs/index.js';
+import { apiName, mapContactToContactPerson, mapContactUpdate } from '../../mapping/index.js';
 import { MappingRejectedError, SyncProblem } from '../write-back/failure.js';
 import {
   runSyncJob,
   upstreams,
   withCurrentParent,
   type SyncFlowDeps,
-  type Trace,
+  type SyncRun,
 } from '../write-back/sync-job.js';
 
 const ENTITY = 'ContactPersons';
@@ -40,13 +35,7 @@ export function createContactHandler(deps: SyncFlowDeps): JobHandler<Row> {
     });
 }
 
-interface Run {
-  d365: D365Client;
-  cfg: BridgeConfig;
-  deps: SyncFlowDeps;
-  ctx: JobContext;
-  trace: Trace;
-}
+type Run = SyncRun;
 
 async function syncContact(sent: Row, contactId: string, run: Run): Promise<string> {
   const { d365, cfg, deps, ctx, trace } = run;

@@ -15,9 +15,9 @@
  * An Opportunity whose order number is already set gets its status written back, nothing more
  * (changes to an order after its creation are made in F&O).
  */
-import { createOnce, eq, type BatchOperation, type D365Client } from '../../d365/index.js';
-import type { JobContext, JobHandler } from '../../jobs/index.js';
-import { mapOpportunityToSalesOrder, type BridgeConfig } from '../../mapping/index.js';
+import { createOnce, eq, type BatchOperation } from '../../d365/index.js';
+import type { JobHandler } from '../../jobs/index.js';
+import { mapOpportunityToSalesOrder } from '../../mapping/index.js';
 import { numberFor } from '../numbering/ledger-number.js';
 import { MappingRejectedError } from '../write-back/failure.js';
 import {
@@ -25,7 +25,7 @@ import {
   upstreams,
   withCurrentParent,
   type SyncFlowDeps,
-  type Trace,
+  type SyncRun,
 } from '../write-back/sync-job.js';
 
 const HEADERS = 'SalesOrderHeadersV2';
@@ -45,13 +45,7 @@ export function createOrderHandler(deps: SyncFlowDeps): JobHandler<Row> {
     });
 }
 
-interface Run {
-  d365: D365Client;
-  cfg: BridgeConfig;
-  deps: SyncFlowDeps;
-  ctx: JobContext;
-  trace: Trace;
-}
+type Run = SyncRun;
 
 async function syncOrder(sent: Row, opportunityId: string, run: Run): Promise<string> {
   const { d365, cfg, deps, ctx, trace } = run;

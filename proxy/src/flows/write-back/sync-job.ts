@@ -165,6 +165,15 @@ export async function withCurrentParent(
 }
 
 /** The mapping file and the F&O client, or the reason the job cannot run. */
+/** What a flow's sync step works with for one job run. */
+export interface SyncRun {
+  d365: D365Client;
+  cfg: BridgeConfig;
+  deps: SyncFlowDeps;
+  ctx: JobContext;
+  trace: Trace;
+}
+
 export function upstreams(deps: SyncFlowDeps): { d365: D365Client; cfg: BridgeConfig } {
   if (!deps.bridge) {
     throw new SyncProblem(
