@@ -13,7 +13,7 @@ export interface CertificateCredential {
   thumbprintSha256?: string;
   /** Hex SHA-1 thumbprint (legacy; only if your tenant still requires it). */
   thumbprint?: string;
-  /** PEM private key (`-----BEGIN PRIVATE KEY-----`). */
+  /** The private key as PEM text (PKCS#8 or PKCS#1). */
   privateKey: string;
   /** Optional public certificate chain (PEM) for subject-name/issuer authentication. */
   x5c?: string;
