@@ -19,67 +19,48 @@ const ROLLED_BACK = 'ALL_OR_NONE_OPERATION_ROLLED_BACK';
  * `records` already carry org names; results come back in input order. A chunk-level failure
  * throws a SalesforceApiError whose `partialResults` hold the chunks already done.
  */
-export async function collectionsUpsert(
+export function collectionsUpsert(
   http: SalesforceHttp,
   object: string,
   externalIdField: string,
   records: SfRecord[],
   options: { allOrNone: boolean },
 ): Promise<RecordResult[]> {
-  const results: RecordResult[] = [];
-  for (let start = 0; start < records.length; start += COLLECTION_CHUNK) {
-    const chunk = records.slice(start, start + COLLECTION_CHUNK);
-    let wire: WireResult[];
-    try {
-      const res = await http.request<WireResult[]>({
-        method: 'PATCH',
-        path: `composite/sobjects/${encodeURIComponent(object)}/${encodeURIComponent(externalIdField)}`,
-        json: {
-          allOrNone: options.allOrNone,
-          records: chunk.map((r) => ({ attributes: { type: object }, ...r })),
-        },
-      });
-      wire = res.body;
-    } catch (err) {
-      if (err instanceof SalesforceApiError) err.partialResults = results;
-      throw err;
-    }
-    chunk.forEach((record, i) => {
-      const w = wire[i] ?? {
-        success: false,
-        errors: [{ statusCode: 'UNKNOWN', message: 'No result returned for this record' }],
-      };
-      const errors = (w.errors ?? []).map(toDetail);
-      results.push({
-        index: start + i,
-        externalId: record[externalIdField] === undefined ? undefined : String(record[externalIdField]),
-        id: w.id ?? null,
-        success: w.success,
-        ...(w.created !== undefined ? { created: w.created } : {}),
-        errors,
-        ...(w.success
-          ? {}
-          : {
-              transient: errors.some(
-                (e) => e.errorCode === ROLLED_BACK || e.errorCode === 'UNABLE_TO_LOCK_ROW',
-              ),
-            }),
-      });
-    });
-  }
-  return results;
+  const path = `composite/sobjects/${encodeURIComponent(object)}/${encodeURIComponent(externalIdField)}`;
+  return inChunks(http, path, object, records, options, (record, w) => ({
+    externalId: record[externalIdField] === undefined ? undefined : String(record[externalIdField]),
+    id: w.id ?? null,
+    ...(w.created !== undefined ? { created: w.created } : {}),
+  }));
 }
 
 /**
  * Updates records by Id in chunks of 200 (`PATCH /composite/sobjects`, reference §4.2's sibling
  * "Update Records Using sObject Collections"). Each record carries its `Id`; results come back in
- * input order, per-record failures as data. Added for the sync flows' write-back (flows/write-back).
+ * input order, per-record failures as data. Used by the sync flows' write-back (flows/write-back).
  */
-export async function collectionsUpdate(
+export function collectionsUpdate(
   http: SalesforceHttp,
   object: string,
   records: SfRecord[],
   options: { allOrNone: boolean },
+): Promise<RecordResult[]> {
+  return inChunks(http, 'composite/sobjects', object, records, options, (record, w) => ({
+    id: w.id ?? (typeof record.Id === 'string' ? record.Id : null),
+  }));
+}
+
+/**
+ * Sends `records` to a collections endpoint 200 at a time and maps each wire result back to its
+ * input position; `identify` adds what the operation knows about the record (id, external id).
+ */
+async function inChunks(
+  http: SalesforceHttp,
+  path: string,
+  object: string,
+  records: SfRecord[],
+  options: { allOrNone: boolean },
+  identify: (record: SfRecord, wire: WireResult) => Pick<RecordResult, 'id'> & Partial<RecordResult>,
 ): Promise<RecordResult[]> {
   const results: RecordResult[] = [];
   for (let start = 0; start < records.length; start += COLLECTION_CHUNK) {
@@ -88,7 +69,7 @@ export async function collectionsUpdate(
     try {
       const res = await http.request<WireResult[]>({
         method: 'PATCH',
-        path: 'composite/sobjects',
+        path,
         json: {
           allOrNone: options.allOrNone,
           records: chunk.map((r) => ({ attributes: { type: object }, ...r })),
@@ -107,9 +88,10 @@ export async function collectionsUpdate(
       const errors = (w.errors ?? []).map(toDetail);
       results.push({
         index: start + i,
-        id: w.id ?? (typeof record.Id === 'string' ? record.Id : null),
+        ...identify(record, w),
         success: w.success,
         errors,
+        // A record rolled back with its chunk, or a locked row, can succeed when sent again.
         ...(w.success
           ? {}
           : {
