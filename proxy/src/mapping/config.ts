@@ -72,37 +72,59 @@ const extraFields = z
 
 // ── customer numbering ("writes that happen once", design.md) ─────────────────────────────────────
 
-const proxyRange = z
-  .strictObject({
-    mode: z.literal('proxyRange'),
-    /** Text before the number, e.g. `SF` → `SF000001`. */
-    prefix: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{0,10}$/, 'must be up to 10 letters, digits, - or _')
-      .default('SF'),
-    /** First number of the range, inclusive. */
-    start: z.int().min(0).default(1),
-    /** Last number of the range, inclusive; default: the largest number that fits `width`. */
-    end: z.int().min(0).optional(),
-    /** Digits, zero-padded. */
-    width: z.int().min(1).max(18).default(6),
-  })
-  .transform((r, ctx) => {
-    const max = 10 ** r.width - 1;
-    const end = r.end ?? max;
-    if (r.prefix.length + r.width > 20) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['width'],
-        message: 'prefix + width must fit the 20-character customer account',
-      });
-    }
-    if (end > max)
-      ctx.addIssue({ code: 'custom', path: ['end'], message: `must fit ${r.width} digits (at most ${max})` });
-    if (r.start > end)
-      ctx.addIssue({ code: 'custom', path: ['start'], message: 'must not be greater than end' });
-    return { ...r, end };
-  });
+/**
+ * A range of numbers the proxy assigns itself (customer accounts, sales orders): `prefix` +
+ * zero-padded number, checked to fit F&O's 20-character key.
+ */
+function numberRange<M extends z.ZodType<'proxyRange'>>(opts: {
+  mode: M;
+  prefix: string;
+  width: number;
+  what: string;
+}) {
+  return z
+    .strictObject({
+      mode: opts.mode,
+      /** Text before the number, e.g. `SF` → `SF000001`. */
+      prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{0,10}$/, 'must be up to 10 letters, digits, - or _')
+        .default(opts.prefix),
+      /** First number of the range, inclusive. */
+      start: z.int().min(0).default(1),
+      /** Last number of the range, inclusive; default: the largest number that fits `width`. */
+      end: z.int().min(0).optional(),
+      /** Digits, zero-padded. */
+      width: z.int().min(1).max(18).default(opts.width),
+    })
+    .transform((r, ctx) => {
+      const max = 10 ** r.width - 1;
+      const end = r.end ?? max;
+      if (r.prefix.length + r.width > 20) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['width'],
+          message: `prefix + width must fit the 20-character ${opts.what}`,
+        });
+      }
+      if (end > max)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['end'],
+          message: `must fit ${r.width} digits (at most ${max})`,
+        });
+      if (r.start > end)
+        ctx.addIssue({ code: 'custom', path: ['start'], message: 'must not be greater than end' });
+      return { ...r, end };
+    });
+}
+
+const proxyRange = numberRange({
+  mode: z.literal('proxyRange'),
+  prefix: 'SF',
+  width: 6,
+  what: 'customer account',
+});
 
 const fnoSequence = z.strictObject({
   mode: z.literal('fnoSequence'),
@@ -215,35 +237,12 @@ const contact = z.strictObject({ extraFields });
  * one `$batch` changeset carry it explicitly and a retry can never create a second order. F&O's
  * sales order number sequence must allow manual numbers in this range.
  */
-const orderNumbering = z
-  .strictObject({
-    mode: z.literal('proxyRange').default('proxyRange'),
-    /** Text before the number, e.g. `SFO` → `SFO0000042`. */
-    prefix: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{0,10}$/, 'must be up to 10 letters, digits, - or _')
-      .default('SFO'),
-    start: z.int().min(0).default(1),
-    /** Last number, inclusive; default: the largest number that fits `width`. */
-    end: z.int().min(0).optional(),
-    width: z.int().min(1).max(18).default(7),
-  })
-  .transform((r, ctx) => {
-    const max = 10 ** r.width - 1;
-    const end = r.end ?? max;
-    if (r.prefix.length + r.width > 20) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['width'],
-        message: 'prefix + width must fit the 20-character sales order number',
-      });
-    }
-    if (end > max)
-      ctx.addIssue({ code: 'custom', path: ['end'], message: `must fit ${r.width} digits (at most ${max})` });
-    if (r.start > end)
-      ctx.addIssue({ code: 'custom', path: ['start'], message: 'must not be greater than end' });
-    return { ...r, end };
-  });
+const orderNumbering = numberRange({
+  mode: z.literal('proxyRange').default('proxyRange'),
+  prefix: 'SFO',
+  width: 7,
+  what: 'sales order number',
+});
 
 const orders = z.strictObject({
   /** Requested shipping/receipt dates: from the Opportunity's CloseDate, or left to F&O (today). */
