@@ -10,28 +10,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { createRuntime } from '../../src/runtime.js';
 import { startD365Emulator, type D365Emulator } from '../../../test/emulators/d365/index.js';
 import { testConfig } from '../http/helpers.js';
-import { readFileSync } from 'node:fs';
-
-/** The JSON files the Apex tests use as mock responses (force-app static resources). */
-const fixture = (name: string) =>
-  JSON.parse(
-    readFileSync(
-      new URL(`../../../force-app/main/default/staticresources/${name}.json`, import.meta.url),
-      'utf8',
-    ),
-  );
-
-/** Every key path of a JSON value (array elements collapsed), to compare shapes. */
-function shape(value: unknown, prefix = ''): string[] {
-  if (Array.isArray(value))
-    return value.length ? [...new Set(value.flatMap((v) => shape(v, `${prefix}[]`)))] : [`${prefix}[]`];
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => [
-      `${prefix}.${k}:${Array.isArray(v) ? 'array' : typeof v}`,
-      ...shape(v, `${prefix}.${k}`),
-    ]);
-  return [];
-}
+import { contractFixture as fixture, jsonShape as shape } from '../../../test/support/contract-fixtures.js';
 
 const KEY = 'dev-key-0123456789abcdef';
 let emu: D365Emulator;

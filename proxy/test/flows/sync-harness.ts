@@ -25,26 +25,8 @@ export const DEMO_BRIDGE = new URL('../../../test/fixtures/bridge.demo.json', im
 
 export type Row = Record<string, unknown>;
 
-/** The JSON files the Apex tests use as mock requests/responses (force-app static resources). */
-export function fixture(name: string): any {
-  return JSON.parse(
-    readFileSync(
-      new URL(`../../../force-app/main/default/staticresources/${name}.json`, import.meta.url),
-      'utf8',
-    ),
-  );
-}
-
-/** Every key path of a JSON value (array elements collapsed), to compare shapes. */
-export function shape(value: unknown, prefix = ''): string[] {
-  if (Array.isArray(value)) return [...new Set(value.flatMap((v) => shape(v, `${prefix}[]`)))];
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => [
-      `${prefix}.${k}:${Array.isArray(v) ? 'array' : typeof v}`,
-      ...shape(v, `${prefix}.${k}`),
-    ]);
-  return [];
-}
+/** The contract fixtures (force-app static resources) the Apex tests use too. */
+export { contractFixture as fixture } from '../../../test/support/contract-fixtures.js';
 
 export interface Harness {
   d365: D365Emulator;

@@ -2,7 +2,7 @@
  * The door of flows 1–3: what Salesforce's Queueable gets back, per record, and that nothing is
  * accepted unless it is durable (a read-only store answers 503 and loses nothing).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,15 +11,9 @@ import { buildApp } from '../../src/app.js';
 import { createJobQueue, openStore, type Store } from '../../src/jobs/index.js';
 import syncRoutes from '../../src/http/routes/sync.js';
 import { capturingLogger, testConfig } from './helpers.js';
+import { contractFixture as fixture } from '../../../test/support/contract-fixtures.js';
 
 const KEY = 'dev-key-0123456789abcdef';
-const fixture = (name: string) =>
-  JSON.parse(
-    readFileSync(
-      new URL(`../../../force-app/main/default/staticresources/${name}.json`, import.meta.url),
-      'utf8',
-    ),
-  );
 
 let app: FastifyInstance | undefined;
 let store: Store | undefined;

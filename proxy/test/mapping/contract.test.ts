@@ -16,15 +16,15 @@ import {
   type ReadOptions,
 } from '../../src/mapping/index.js';
 import { expectOk } from './helpers.js';
+import { contractFixturePath } from '../../../test/support/contract-fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const resources = `${root}force-app/main/default/staticresources/`;
-const fixture = (name: string) => `${resources}BridgeContract_${name}.json`;
+const fixture = (name: string) => contractFixturePath(`BridgeContract_${name}`);
 const haveFixtures = ['SyncAccountsRequest', 'SyncContactsRequest', 'OrdersRequest'].every((n) =>
   existsSync(fixture(n)),
 );
 if (!haveFixtures)
-  console.warn(`contract fixtures not found under ${resources}: skipping the contract tests`);
+  console.warn(`contract fixtures not found (${fixture('OrdersRequest')}): skipping the contract tests`);
 
 const records = (name: string): Record<string, unknown>[] =>
   (JSON.parse(readFileSync(fixture(name), 'utf8')) as { records: Record<string, unknown>[] }).records;
