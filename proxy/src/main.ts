@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const parts = await createParts(config, { logger, registry });
   const app = await buildApp({ config, logger, registry, parts });
 
-  // close-with-grace arms its timer only for a *number* (style.md: fastify/demo's string bug).
+  // close-with-grace arms its timer only for a *number* (a string from the environment would silently disable it).
   closeWithGrace({ delay: Number(config.SHUTDOWN_GRACE_MS) }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');

@@ -23,7 +23,8 @@ ensure_dev_certificate() {
 }
 
 # PostgreSQL-backed tests read DATABASE_URL; set it when the local server answers (start it if
-# it is installed but stopped). Without it those tests are skipped with a visible message.
+# it is installed but stopped). Without it those tests fail (scripts/test also counts one failed
+# check), and this says why first.
 ensure_database_url() {
   [[ -n ${DATABASE_URL:-} ]] && return 0
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && command -v pg_ctlcluster >/dev/null 2>&1; then
@@ -33,6 +34,7 @@ ensure_database_url() {
   if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     export DATABASE_URL="postgres://postgres@127.0.0.1:5432/test"
   else
-    echo "note: PostgreSQL is not answering on 127.0.0.1:5432; PostgreSQL tests will be skipped"
+    echo "error: PostgreSQL is not answering on 127.0.0.1:5432 and DATABASE_URL is not set; the PostgreSQL tests will fail" >&2
+    echo "       (start it, or set DATABASE_URL=postgres://user@host:5432/db; docs/jobs.md, Storage choice)" >&2
   fi
 }

@@ -1,7 +1,9 @@
 /**
  * Headless Chromium for browser tests and the sandbox check, through playwright-core (which
  * downloads nothing: it drives the Debian `chromium` that scripts/setup installs).
- * Flags from shared/reference/tooling.md §9; a fresh user-data-dir per launch, removed on close.
+ * `--no-sandbox` because it runs as root; the `--disable-*` flags stop background connections
+ * (component updates, sync, QUIC) that would only be refused offline; a fresh user-data-dir per
+ * launch, removed on close.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -5,9 +5,10 @@
  *
  *   npx tsx test/lwc-preview/build.ts          # build (≈1.5 s)
  *
- * Facts this relies on are in shared/reference/tooling.md §17: one alias record per bundle,
- * `process.env.NODE_ENV` / `import.meta.env.SSR` replaced, and an unresolved import fails the
- * build (rollup only warns, and the page would then break in the browser).
+ * What it relies on: one alias record per SFDX bundle (its folders have no namespace level),
+ * `process.env.NODE_ENV` / `import.meta.env.SSR` replaced (else the page fails with `process is
+ * not defined`), and an unresolved import fails the build (rollup only warns, and the page would
+ * then break in the browser).
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Volume routing (design.md): more than `packageThreshold` rows go through a DMF data package
+ * Volume routing: more than `packageThreshold` rows go through a DMF data package
  * (exempt from OData throttling, one import for all rows); fewer go through `$batch` (one
  * governor slot per batch of up to `batchMaxOps` operations, one changeset per row so that one
  * bad row does not roll back the others).

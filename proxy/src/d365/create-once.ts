@@ -1,6 +1,6 @@
 /**
- * Creating a record at most once although F&O OData has no idempotency key (design.md,
- * "Writes that happen once"). The caller gives the record a deterministic identity before the
+ * Creating a record at most once although F&O OData has no idempotency key
+ * (docs/flows.md, "Create-once guarantees"). The caller gives the record a deterministic identity before the
  * first attempt (a proxy-assigned number, or a correlation field such as
  * `CustomersOrderReference` = Opportunity Id) and a `find` that looks it up by that identity.
  *

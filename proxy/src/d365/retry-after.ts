@@ -1,12 +1,12 @@
 /**
  * How long a throttled response asks us to wait, from its headers. The one place that reads
- * `Retry-After` (style.md habit 6; Azure's throttlingRetryStrategy order):
+ * `Retry-After` (in the order of Azure SDK's throttlingRetryStrategy):
  *   1. `retry-after-ms`        milliseconds
  *   2. `x-ms-retry-after-ms`   milliseconds
  *   3. `Retry-After`           seconds (F&O sends this form: `Retry-After: 60`)
  *   4. `Retry-After`           HTTP-date, floored at 0
  * Returns undefined when none is present or parseable. Never capped: a long Retry-After is
- * honoured in full (the undici defect in style.md is capping it).
+ * honoured in full (capping it would send requests F&O has said it will refuse).
  */
 export type HeaderBag = Record<string, unknown> | { get(name: string): unknown };
 

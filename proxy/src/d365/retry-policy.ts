@@ -1,6 +1,5 @@
 /**
- * What to do after one attempt — a pure function of the attempt, so it is tested on its own
- * (style.md habit 7). Order of strategies:
+ * What to do after one attempt — a pure function of the attempt, so it is tested on its own. Order of strategies:
  *
  *  1. 429 → always retry, after the governor's pause (the request was refused, not executed, so
  *     even a POST is safe). Bounded only by the caller's total deadline.

@@ -3,8 +3,8 @@
  *
  * Production: Salesforce's External Credential (JWT protocol) signs a short-lived RS256 JWT for
  * each callout with a certificate held in the org. We verify it against that certificate,
- * pinned in `INBOUND_JWT_CERT` — Salesforce publishes no JWKS for enhanced Named Credentials
- * (shared/reference/users.md §3.3), so pinning is the only sound option.
+ * pinned in `INBOUND_JWT_CERT` — Salesforce publishes no JWKS for enhanced Named Credentials,
+ * so pinning is the only sound option.
  *
  * Development: `Authorization: Bearer <key>` against `INBOUND_API_KEYS`, refused at startup
  * when NODE_ENV=production (config.ts).

@@ -70,7 +70,7 @@ const extraFields = z
   })
   .default({});
 
-// ── customer numbering ("writes that happen once", design.md) ─────────────────────────────────────
+// ── customer numbering (docs/flows.md, "Create-once guarantees") ─────────────────────────────────────
 
 /**
  * A range of numbers the proxy assigns itself (customer accounts, sales orders): `prefix` +
@@ -232,7 +232,7 @@ const customer = z.strictObject({
 const contact = z.strictObject({ extraFields });
 
 /**
- * Sales order numbers assigned by the proxy (design.md "Writes that happen once"): the number is
+ * Sales order numbers assigned by the proxy (docs/flows.md, "Create-once guarantees"): the number is
  * allocated per Opportunity and stored before the first attempt, so the header and every line of the
  * one `$batch` changeset carry it explicitly and a retry can never create a second order. F&O's
  * sales order number sequence must allow manual numbers in this range.

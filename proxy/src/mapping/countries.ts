@@ -2,7 +2,7 @@
  * Country and state normalisation, from maintained data only: `i18n-iso-countries` (ISO 3166-1 codes and
  * names in 78 languages; its Node entry registers every locale) and `iso-3166` (ISO 3166-2 subdivisions).
  * F&O keeps two country fields: `…CountryRegionId` (its own id, ISO alpha-3 in standard data, `USA`) and
- * `…CountryRegionISOCode` (ISO alpha-2, `US`) — reference d365.md §1.1, users.md §1 item 15.
+ * `…CountryRegionISOCode` (ISO alpha-2, `US`) — reference d365.md §1.1.
  */
 import countries from 'i18n-iso-countries';
 import { iso31662 } from 'iso-3166';
@@ -106,7 +106,7 @@ export function hasSubdivisions(alpha2: string): boolean {
 /**
  * The ISO 3166-2 subdivision code (without the country part) for a state given as a code (`CA`,
  * `US-CA`) or a name (`California`, `Québec`) within one country; undefined when it is not one of that
- * country's subdivisions (e.g. `FD` for the US: the Uruguayan "Florida" trap of users.md §1 item 15).
+ * country's subdivisions (e.g. `FD` for the US: "Florida" is also a department of Uruguay).
  */
 export function resolveState(input: string, alpha2: string): string | undefined {
   const index = subdivisions(alpha2);

@@ -2,7 +2,7 @@
  * Flow 1: Account → F&O customer (`CustomersV3`, reference d365.md §1.1).
  *
  * Create: `mapAccountToCustomer` gives the POST body with the company defaults and a deterministic
- * identity (design.md "Writes that happen once"). Update: `mapAccountUpdate` gives the PATCH body with
+ * identity (docs/flows.md, "Create-once guarantees"). Update: `mapAccountUpdate` gives the PATCH body with
  * only what Salesforce owns (name, address, phone, web site, e-mail, extra fields); group, currency,
  * terms and the search name are set once at creation and belong to F&O afterwards.
  */

@@ -1,5 +1,5 @@
 /**
- * Salesforce records as Apex `JSON.serialize` writes them (salesforce.md §4; the package's
+ * Salesforce records as Apex `JSON.serialize` writes them (the package's
  * `D365SyncSelector`): an `attributes: { type, url }` object, field API names as keys, no key at all for
  * a null field, parent fields as nested objects (`Account: { attributes, D365_Customer_Number__c }`) and
  * a child sub-query as `{ totalSize, done, records: [...] }`. Unknown fields are ignored. The package's

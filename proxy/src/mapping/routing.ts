@@ -2,7 +2,7 @@
  * Which F&O legal entity a record belongs to. One rule for all three flows: the Account decides (its
  * customer lives in exactly one company, and that customer's contacts and orders must go to the same
  * one). An Account is read directly; a Contact or Opportunity through its nested `Account`. A blank or
- * unmapped value is a rejection, never a fallback to some default company (users.md §1 item 6).
+ * unmapped value is a rejection, never a fallback to some default company (a customer in the wrong legal entity is worse than none).
  */
 import { normaliseRoutingValue, type BridgeConfig } from './config.js';
 import { apiPath, readText, valueAt, type ReadOptions } from './records.js';

@@ -33,7 +33,7 @@ export function loadPrivateKey(pemOrPath: string): KeyObject {
 }
 
 /**
- * OAuth 2.0 JWT bearer flow (reference §4.7). The token is cached until Salesforce rejects it
+ * OAuth 2.0 JWT bearer flow (a connected app with a certificate, a pre-authorised user). The token is cached until Salesforce rejects it
  * (the grant issues no refresh token and no lifetime); concurrent callers share one login.
  */
 export class JwtBearerAuth {

@@ -16,7 +16,7 @@ export interface BulkOptions {
   pollMaxMs: number;
   /** Give up (abort the job) after this long. */
   timeoutMs: number;
-  /** Raw CSV per job; Salesforce accepts 150 MB base64 ≈ 100 MB raw (reference §4.4). */
+  /** Raw CSV per job; Salesforce accepts 150 MB base64 ≈ 100 MB raw (Bulk API 2.0 limit). */
   maxUploadBytes: number;
   logger: LoggerLike;
 }

@@ -2,7 +2,7 @@ import { SalesforceApiError } from './errors.js';
 import { toDetail, type SalesforceHttp } from './http.js';
 import type { RecordResult, SfRecord } from './types.js';
 
-/** sObject Collections take at most 200 records per call (reference §4.2). */
+/** sObject Collections take at most 200 records per call (Salesforce's limit). */
 export const COLLECTION_CHUNK = 200;
 
 interface WireResult {
@@ -35,7 +35,7 @@ export function collectionsUpsert(
 }
 
 /**
- * Updates records by Id in chunks of 200 (`PATCH /composite/sobjects`, reference §4.2's sibling
+ * Updates records by Id in chunks of 200 (`PATCH /composite/sobjects`, Salesforce's
  * "Update Records Using sObject Collections"). Each record carries its `Id`; results come back in
  * input order, per-record failures as data. Used by the sync flows' write-back (flows/write-back).
  */

@@ -30,7 +30,7 @@ async function startProxy(overrides: Record<string, string> = {}): Promise<Fasti
   const runtime = await createRuntime(config, {
     logger,
     registry,
-    // MSAL wants an https authority; keep Microsoft's and post tokens to the emulator (tooling.md §11).
+    // MSAL wants an https authority; keep Microsoft's and post tokens to the emulator (MSAL's authorityMetadata).
     d365Overrides: {
       authorityMetadataOverride: { tokenEndpoint: `${emu.url}/${emu.tenantId}/oauth2/v2.0/token` },
     },

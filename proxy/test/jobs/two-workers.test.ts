@@ -6,13 +6,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/jobs/store.js';
 import { killHard, spawnWorker } from './workers.js';
-import { DATABASE_URL, dropSchema, pgUrl, skipMessage, uniqueSchema } from './helpers.js';
+import { dropSchema, pgUrl, uniqueSchema } from './helpers.js';
 import { startRecordServer } from './record-server.js';
 
-skipMessage('two-workers.test.ts');
 const schema = uniqueSchema('jobs_two');
 
-describe.skipIf(!DATABASE_URL)('two workers on one PostgreSQL', () => {
+describe('two workers on one PostgreSQL', () => {
   afterAll(() => dropSchema(schema));
 
   it(

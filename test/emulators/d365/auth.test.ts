@@ -199,7 +199,7 @@ describe('Entra ID token endpoint', () => {
     ).rejects.toThrow(/self[- ]signed|unable to verify/i);
   });
 
-  it('works with MSAL ConfidentialClientApplication (production authority + authorityMetadata, tooling.md §11)', async () => {
+  it('works with MSAL ConfidentialClientApplication (production authority + authorityMetadata)', async () => {
     const authority = `https://login.microsoftonline.com/${emu.tenantId}`;
     const base = `${emu.url}/${emu.tenantId}`;
     const cca = new ConfidentialClientApplication({

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeXml, readManifest } from './dmf.js';
 import type { D365Emulator } from './index.js';
 import { odataClient, startTestEmulator, type ODataClient } from './test-helpers.js';
-import { sharedPath } from '../../support/shared.js';
+import { recordedD365 } from '../../support/recorded.js';
 
-const SAMPLE = sharedPath('fixtures/d365/dmf/sample-package');
+const SAMPLE = recordedD365('dmf/sample-package');
 const NS = 'http://schemas.microsoft.com/dynamics/2015/01/DataManagement';
 
 let emu: D365Emulator;

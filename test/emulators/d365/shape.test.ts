@@ -1,21 +1,19 @@
 /**
- * Shape test against the recorded real F&O responses in shared/fixtures/d365/odata/: for each recording
+ * Shape test against the recorded real F&O responses in test/fixtures/recorded/d365/odata/: for each recording
  * of an entity the emulator serves, make the equivalent request and compare the envelope, the field
  * names and the JSON types. Fields the recording has that the emulator does not model must be real
  * properties of the entity (from $metadata) — deliberate omissions, listed in docs/emulators/d365.md.
  * Not compared: FreeTextInvoiceHeaders, CustomerPaymentJournalLines, UnitsOfMeasure, Warehouses (not served);
  * odata.metadata=full annotations of the blog recording (the emulator only speaks minimal metadata).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entityBySet } from './entities/index.js';
 import type { D365Emulator } from './index.js';
 import { odataClient, startTestEmulator, type ODataClient } from './test-helpers.js';
-import { sharedPath } from '../../support/shared.js';
+import { recordedD365 } from '../../support/recorded.js';
 
-const DIR = sharedPath('fixtures/d365/odata');
-const haveFixtures = existsSync(DIR);
-if (!haveFixtures) console.warn(`shape.test: ${DIR} not found — skipping the fixture comparison`);
+const DIR = recordedD365('odata');
 
 type Json = Record<string, unknown>;
 
@@ -76,7 +74,7 @@ function contextSuffix(json: Json): string {
   return String(json['@odata.context']).split('#')[1] ?? '';
 }
 
-describe.skipIf(!haveFixtures)('response shapes match the recorded F&O responses', () => {
+describe('response shapes match the recorded F&O responses', () => {
   let emu: D365Emulator;
   let od: ODataClient;
   const omissions: Record<string, number> = {};

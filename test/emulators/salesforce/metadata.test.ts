@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSalesforceEmulator } from './index.js';
 import { fieldXml, fixturePackage, login, makeForceApp, objectXml, restClient } from './test-helpers.js';
@@ -98,28 +96,24 @@ describe('Salesforce emulator: package metadata', () => {
     }
   });
 
-  const realForceApp = resolve(import.meta.dirname, '../../../force-app');
-  it.skipIf(!existsSync(resolve(realForceApp, 'main/default/objects')))(
-    'loads the real force-app package metadata (smoke)',
-    async () => {
-      const emu = await startSalesforceEmulator({ seed: 'demo' });
-      try {
-        const loaded = emu.control.loadedMetadata();
-        console.log(
-          `force-app: ${loaded.objects.length} objects, ${loaded.fields.length} custom fields loaded`,
-        );
-        expect(loaded.fields.length).toBeGreaterThan(0);
-        const sf = restClient(emu, await login(emu));
-        const described = await sf('GET', 'sobjects/Account/describe');
-        expect(described.status).toBe(200);
-        for (const object of loaded.objects.filter((o) => !o.endsWith('__e'))) {
-          expect(
-            (await sf('GET', `query?q=${encodeURIComponent(`SELECT Id FROM ${object} LIMIT 1`)}`)).status,
-          ).toBe(200);
-        }
-      } finally {
-        await emu.close();
+  it('loads the real force-app package metadata (smoke)', async () => {
+    const emu = await startSalesforceEmulator({ seed: 'demo' });
+    try {
+      const loaded = emu.control.loadedMetadata();
+      console.log(
+        `force-app: ${loaded.objects.length} objects, ${loaded.fields.length} custom fields loaded`,
+      );
+      expect(loaded.fields.length).toBeGreaterThan(0);
+      const sf = restClient(emu, await login(emu));
+      const described = await sf('GET', 'sobjects/Account/describe');
+      expect(described.status).toBe(200);
+      for (const object of loaded.objects.filter((o) => !o.endsWith('__e'))) {
+        expect(
+          (await sf('GET', `query?q=${encodeURIComponent(`SELECT Id FROM ${object} LIMIT 1`)}`)).status,
+        ).toBe(200);
       }
-    },
-  );
+    } finally {
+      await emu.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * Preview entry: mounts the real `c-d365-inventory` component as it sits on an Opportunity
  * record page, for the demo Opportunity picked in the page (`?opportunity=<Id>`).
  * Synthetic shadow must be imported before `lwc`, so the global SLDS stylesheet reaches inside
- * the component as in an org (tooling.md §17).
+ * the component as in an org (imported after it, the page silently loses the SLDS styling).
  */
 import '@lwc/synthetic-shadow';
 import { createElement } from 'lwc';

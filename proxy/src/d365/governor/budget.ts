@@ -3,7 +3,7 @@
  * of combined execution time within any sliding window of `windowMs` — the legacy per-user
  * service-protection numbers (6,000 requests / 1,200 s per 5 min) or a self-imposed ceiling.
  * A sliding log is exact where fixed windows let almost twice the limit through at an edge
- * (tooling.md §15). Per process: with several replicas give each a share of the budget.
+ * (fixed-window limiters let almost twice the limit through at a window edge). Per process: with several replicas give each a share of the budget.
  */
 export interface BudgetOptions {
   requests?: number;

@@ -1,6 +1,6 @@
 /**
- * The throttle pause shared by several proxy replicas (design.md: "with several replicas the
- * pause is shared through the store"). The jobs store implements it (PostgreSQL or SQLite);
+ * The throttle pause shared by several proxy replicas (after a 429 every replica waits, not
+ * just the one that was refused). The jobs store implements it (PostgreSQL or SQLite);
  * `scope` is the normalised F&O environment URL. Times are epoch milliseconds.
  *
  * Contract: `extendPause` never shortens — it stores max(current, untilMs) and returns the

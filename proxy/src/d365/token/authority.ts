@@ -1,5 +1,5 @@
 /**
- * MSAL must never discover anything on Microsoft hosts (tooling.md §11): we always pass
+ * MSAL must never discover anything on Microsoft hosts (offline, and no surprise calls to Microsoft in production): we always pass
  * `knownAuthorities: [host]` and an `authorityMetadata` built from the authority host itself,
  * so with `ENTRA_AUTHORITY_HOST=https://127.0.0.1:4443` no other network access happens.
  * `tokenEndpointOverride` keeps the (https) authority but posts tokens elsewhere — tests use it

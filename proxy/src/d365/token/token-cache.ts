@@ -1,9 +1,9 @@
 /**
  * Our own token cache on top of whatever fetches tokens (MSAL in production). MSAL alone is
- * not enough (tooling.md §11): it has no single-flight (10 cold callers → 10 POSTs) and after a
+ * not enough: it has no single-flight (10 cold callers → 10 POSTs) and after a
  * 503 from the token endpoint it throws for 60 s without asking, even while a valid token exists.
  *
- * Rules (style.md habit 9, Azure tokenCycler):
+ * Rules (as Azure SDK's tokenCycler):
  *  - one in-flight fetch shared by every caller;
  *  - more than `refreshWindowMs` (5 min) left → serve the cached token;
  *  - less than that but more than `forcedRefreshWindowMs` → serve it and refresh in the background;

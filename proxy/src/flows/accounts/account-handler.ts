@@ -2,7 +2,7 @@
  * Flow 1: Account → F&O customer (`CustomersV3`), then the customer account written back to
  * `Account.D365_Customer_Number__c`.
  *
- * Create once (design.md "Writes that happen once"):
+ * Create once (docs/flows.md, "Create-once guarantees"):
  *  - `proxyRange` numbering: the customer account is allocated once per Account and company and
  *    kept in the ledger, so every attempt targets the same key. A later attempt looks it up by key
  *    first (exists → PATCH, the update path); the first attempt with a freshly allocated number

@@ -1,6 +1,6 @@
 /**
- * A proxy-assigned number that belongs to one Salesforce record for good (design.md "Writes that
- * happen once"): allocated from the company's range once, stored in the ledger (first writer
+ * A proxy-assigned number that belongs to one Salesforce record for good (docs/flows.md,
+ * "Create-once guarantees"): allocated from the company's range once, stored in the ledger (first writer
  * wins), and read back by every later attempt, so every retry targets the same F&O key.
  */
 import type { Store } from '../../jobs/index.js';

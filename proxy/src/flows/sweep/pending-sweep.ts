@@ -1,5 +1,5 @@
 /**
- * The catch-up sweep (design.md: "a lost callout heals itself"): on a schedule, ask Salesforce for
+ * The catch-up sweep (a lost callout heals itself): on a schedule, ask Salesforce for
  * Accounts, Contacts and won Opportunities whose `D365_Sync_Status__c` is still `Pending` although
  * they were last modified more than `ageMinutes` ago, and enqueue them exactly as the package's
  * callout would have (same fields as `D365SyncSelector`, same job key = Salesforce Id, same

@@ -1,6 +1,6 @@
 // Check 4: apex-ls CheckForIssues (bundled with the Code Analyzer PMD engine) resolves types, methods,
 // custom fields and SObjects across the project's classes, triggers and object metadata.
-// Misses (tooling.md §5): unknown fields in a SOQL SELECT list, fields through relationships,
+// Misses (apex-ls): unknown fields in a SOQL SELECT list, fields through relationships,
 // unknown standard fields.
 import path from 'node:path';
 import { runProcess } from '../process.js';

@@ -1,5 +1,5 @@
 // Check 5: Salesforce Code Analyzer v5 core with its PMD engine (the CLI plugin cannot be installed
-// offline, tooling.md §6) over the Apex, with the rules in code-analyzer-rules.ts.
+// offline) over the Apex, with the rules in code-analyzer-rules.ts.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {

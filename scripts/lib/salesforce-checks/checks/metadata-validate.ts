@@ -1,4 +1,4 @@
-// Check 2: what `sf project convert source` silently accepts (tooling.md §3): malformed XML, a
+// Check 2: what `sf project convert source` silently accepts: malformed XML, a
 // .cls/.trigger without -meta.xml (dropped from the package), an LWC bundle without js-meta.xml,
 // a custom object folder without its .object-meta.xml, a component defined twice, a wrong root tag.
 // Built on the CLI's own resolver (@salesforce/source-deploy-retrieve) plus fast-xml-parser.

@@ -2,7 +2,7 @@
  * Entra ID endpoints: v2 `POST /<tenant>/oauth2/v2.0/token` (scope=<env>/.default), v1
  * `POST /<tenant>/oauth2/token` (resource=<env>), OpenID metadata and JWKS.
  * Error bodies follow Entra's AADSTS JSON shape; the codes and texts are the ones Entra uses for these
- * cases (tooling.md §11 confirms AADSTS7000215 for a bad secret; the others are [INF] from Entra's public error list).
+ * cases (AADSTS7000215 for a bad secret is what MSAL reports from real Entra; the others are [INF] from Entra's public error list).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
