@@ -34,6 +34,7 @@ import inventoryRoutes from './http/routes/inventory.js';
 import { jobsPart } from './http/routes/jobs.js';
 import syncRoutes from './http/routes/sync.js';
 import { createScheduler, openJobs, type JobQueue, type Scheduler, type Store } from './jobs/index.js';
+import { redactUrl } from './jobs/store.js';
 import { loadBridgeConfig, type BridgeConfig } from './mapping/index.js';
 import type { Registry } from './metrics.js';
 import {
@@ -41,6 +42,8 @@ import {
   type SalesforceClient,
   type SalesforceClientOptions,
 } from './salesforce/index.js';
+import { BRIDGE_FIX, storeFix } from './startup/fixes.js';
+import { startupStep } from './startup/startup-error.js';
 
 export interface RuntimeContext {
   logger: Logger;
@@ -69,21 +72,35 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
   const parts: AppPart[] = [];
 
   // ── store and queue (STORE_URL, JOB_*) ─────────────────────────────────────────────────
-  const bridge = config.BRIDGE_CONFIG ? loadBridgeConfig(config.BRIDGE_CONFIG) : undefined; // invalid → throws, before anything opens
-  const { store, queue } = await openJobs(config, {
-    logger: ctx.logger.child({ component: 'jobs' }),
-    registry: ctx.registry,
-  });
+  // A failure here is a StartupError naming the setting (main.ts prints it as one line, exit 78).
+  const bridgePath = config.BRIDGE_CONFIG;
+  const bridge = bridgePath // invalid → throws, before anything opens
+    ? await startupStep('BRIDGE_CONFIG', `the mapping file ${bridgePath} is not usable`, BRIDGE_FIX, () =>
+        loadBridgeConfig(bridgePath),
+      )
+    : undefined;
+  const { store, queue } = await startupStep(
+    'STORE_URL',
+    `cannot open the store ${redactUrl(config.STORE_URL)}`,
+    storeFix(config.STORE_URL),
+    () => openJobs(config, { logger: ctx.logger.child({ component: 'jobs' }), registry: ctx.registry }),
+  );
   parts.push({ name: 'store', close: () => store.close() });
 
   // ── F&O ───────────────────────────────────────────────────────────────────────────────
-  const d365Options = d365OptionsFromConfig(config, {
-    registry: ctx.registry,
-    logger: ctx.logger.child({ component: 'd365' }),
-    // With several replicas the governor's 429 pause is shared through the store.
-    sharedPause: store,
-    ...ctx.d365Overrides,
-  });
+  const d365Options = await startupStep(
+    'D365_CLIENT_CERT_PATH',
+    'cannot read the certificate key',
+    'point it at the PEM file with the private key (or give the PEM inline)',
+    () =>
+      d365OptionsFromConfig(config, {
+        registry: ctx.registry,
+        logger: ctx.logger.child({ component: 'd365' }),
+        // With several replicas the governor's 429 pause is shared through the store.
+        sharedPause: store,
+        ...ctx.d365Overrides,
+      }),
+  );
   const d365 = d365Options ? createD365Client(d365Options) : undefined;
   parts.push({
     name: 'd365',
