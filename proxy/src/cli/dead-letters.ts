@@ -1,18 +1,17 @@
 /**
- * Dead letters from the command line (same operations as the admin API), against STORE_URL:
+ * `fo-bridge dead-letters …`: dead letters from the command line (the same operations as the
+ * admin API), against STORE_URL:
  *
- *   npx tsx proxy/src/cli/dead-letters.ts list    [--flow F] [--code C] [--since ISO] [--until ISO] [--limit N] [--json]
- *   npx tsx proxy/src/cli/dead-letters.ts show    <id>
- *   npx tsx proxy/src/cli/dead-letters.ts replay  <id>
- *   npx tsx proxy/src/cli/dead-letters.ts replay  --flow F [--code C] [--since ISO] [--until ISO] [--limit N] [--dry-run]
- *   npx tsx proxy/src/cli/dead-letters.ts replay  --all [--limit N]
- *   npx tsx proxy/src/cli/dead-letters.ts discard <id> --reason "why"
+ *   fo-bridge dead-letters list    [--flow F] [--code C] [--since ISO] [--until ISO] [--limit N] [--json]
+ *   fo-bridge dead-letters show    <id>
+ *   fo-bridge dead-letters replay  <id>
+ *   fo-bridge dead-letters replay  --flow F [--code C] [--since ISO] [--until ISO] [--limit N] [--dry-run]
+ *   fo-bridge dead-letters replay  --all [--limit N]
+ *   fo-bridge dead-letters discard <id> --reason "why"
  *
  * Exit codes: 0 ok, 1 operation refused (not found, not dead), 2 usage, 3 store unavailable.
  */
-import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JobsError, StoreUnavailableError } from '../jobs/errors.js';
 import { openStore, redactUrl } from '../jobs/store.js';
@@ -25,11 +24,29 @@ export interface CliIo {
   clock?: () => number;
 }
 
-const USAGE = `usage: dead-letters <list|show|replay|discard> [options]   (reads STORE_URL)
-  list    [--flow F] [--code C] [--since ISO] [--until ISO] [--limit N] [--cursor X] [--json]
-  show    <id>
-  replay  <id>  |  replay --flow F [--code C] [--since ISO] [--until ISO] [--limit N] [--dry-run]  |  replay --all
-  discard <id> --reason "why"`;
+const FILTER = '[--flow F] [--code C] [--since ISO] [--until ISO]';
+
+/** `--help` of each subcommand; the overview is all of them. */
+const HELP: Record<string, string> = {
+  list: `fo-bridge dead-letters list ${FILTER} [--limit N] [--cursor X] [--json]
+  Dead letters, newest first (50 by default, at most 500 per page; --cursor pages on).`,
+  show: `fo-bridge dead-letters show <id>
+  One job as JSON: payload, last error, attempts and its audit trail.`,
+  replay: `fo-bridge dead-letters replay <id>
+fo-bridge dead-letters replay ${FILTER} [--limit N] [--dry-run]
+fo-bridge dead-letters replay --all [--limit N]
+  Queue dead letters again (a newer version of the same record supersedes instead).
+  --dry-run lists what would be replayed.`,
+  discard: `fo-bridge dead-letters discard <id> --reason "why"
+  Give up on a dead letter for good; the reason is kept in the audit trail.`,
+};
+
+export const DEAD_LETTERS_USAGE = `usage: fo-bridge dead-letters <list|show|replay|discard> [options]   (reads STORE_URL)
+
+${Object.values(HELP).join('\n\n')}
+
+Exit codes: 0 ok, 1 refused (not found, not dead), 2 usage, 3 store unavailable.`;
+const USAGE = DEAD_LETTERS_USAGE;
 
 class UsageError extends Error {}
 
@@ -94,9 +111,17 @@ export async function runDeadLettersCli(argv: string[], io: CliIo): Promise<numb
   }
   const { values: v, positionals } = parsed;
   const [command, id] = positionals;
-  if (v.help || !command) {
-    io.out(USAGE);
-    return v.help ? 0 : 2;
+  if (v.help) {
+    io.out(HELP[command ?? ''] ?? USAGE);
+    return 0;
+  }
+  if (!command) {
+    io.err(USAGE);
+    return 2;
+  }
+  if (!(command in HELP)) {
+    io.err(`unknown command "${command}"\n${USAGE}`);
+    return 2;
   }
   const url = io.env.STORE_URL;
   if (!url) {
@@ -196,26 +221,4 @@ function safeUser(): string {
   } catch {
     return 'unknown';
   }
-}
-
-// Entry point: this CLI, like main.ts, is a process entry and may read process.env.
-const invokedDirectly = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-if (invokedDirectly) {
-  runDeadLettersCli(process.argv.slice(2), {
-    env: process.env,
-    out: (s) => process.stdout.write(`${s}\n`),
-    err: (s) => process.stderr.write(`${s}\n`),
-  }).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
-      process.exit(1);
-    },
-  );
 }

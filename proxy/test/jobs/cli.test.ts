@@ -76,7 +76,7 @@ describe('dead-letters CLI', () => {
   it('runs as a process with STORE_URL', { timeout: 20_000 }, async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'proxy/src/cli/dead-letters.ts', 'list', '--json'],
+      ['--import', 'tsx', 'proxy/src/cli/main.ts', 'dead-letters', 'list', '--json'],
       { env: { ...process.env, STORE_URL: url } },
     );
     expect(JSON.parse(stdout).items).toEqual([]);

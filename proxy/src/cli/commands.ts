@@ -1,0 +1,20 @@
+/**
+ * The operator commands of `fo-bridge <command>`. A command is a name, one line for the
+ * overview, and a function from its arguments to an exit code; adding one (doctor, reconcile,
+ * a one-off sync) is one entry here.
+ */
+import { runDeadLettersCli, type CliIo } from './dead-letters.js';
+
+export type { CliIo };
+
+export interface Command {
+  summary: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  'dead-letters': {
+    summary: 'list, show, replay or discard dead-lettered jobs (reads STORE_URL)',
+    run: runDeadLettersCli,
+  },
+};
