@@ -33,7 +33,12 @@ async function main(): Promise<void> {
     () => ensureSqliteDirectory(config.STORE_URL),
   );
 
-  const logger = pino(loggerOptions(config));
+  const logger = await startupStep(
+    'LOG_FORMAT',
+    'cannot set up logging',
+    'use LOG_FORMAT=json (pretty needs pino-pretty, a development dependency the image does not have)',
+    () => pino(loggerOptions(config)),
+  );
   const registry = createMetrics();
   const runtime = await createRuntime(config, { logger, registry });
   if (!runtime.d365)
