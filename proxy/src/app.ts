@@ -21,6 +21,7 @@ import { loggerOptions } from './logging.js';
 import { createMetrics, type Registry } from './metrics.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createInboundAuthenticator, type AuthRequirement, type Principal } from './http/auth.js';
+import requestMetrics from './http/request-metrics.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import healthRoutes from './http/routes/health.js';
 import pingRoutes from './http/routes/ping.js';
@@ -77,6 +78,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  await app.register(requestMetrics, { registry });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
   });

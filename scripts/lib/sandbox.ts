@@ -11,7 +11,7 @@
  * Prints every URL, the keys and ready-to-paste curls, and stops everything on Ctrl-C/SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -25,6 +25,7 @@ import { startSalesforceEmulator, type SalesforceEmulator } from '../../test/emu
 import { buildPreview } from '../../test/lwc-preview/build.js';
 import { startPreviewServer } from '../../test/lwc-preview/server.js';
 import { DEMO_OPPORTUNITIES } from '../../test/lwc-preview/src/demo-opportunities.js';
+import { writeDemoRequests, type DemoRequest } from './sandbox-requests.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dataDir = `${root}.tmp/sandbox`;
@@ -137,6 +138,11 @@ try {
     throw err;
   }
 
+  // Ready-to-send sync requests for the demo records (read from the Salesforce emulator).
+  const requests: DemoRequest[] = runtime.salesforce
+    ? await writeDemoRequests(runtime.salesforce, `${dataDir}/requests`)
+    : [];
+
   // ── 4. widget preview ─────────────────────────────────────────────────────────────────
   const build = await buildPreview();
   const preview = await startPreviewServer({
@@ -149,6 +155,12 @@ try {
 
   const d365Http = d365.url;
   const inventoryUrl = `${proxyUrl}/v1/inventory?items=D0001,L0002,P0003&company=usmf`;
+  const post = (r: DemoRequest) =>
+    `curl -s -H 'Authorization: Bearer ${devKey}' -H 'content-type: application/json' --data @${r.file} ${proxyUrl}${r.path}`;
+  const [accountRequest] = requests;
+  const accountId = accountRequest
+    ? String(JSON.parse(readFileSync(accountRequest.file, 'utf8')).records[0].Id)
+    : '';
   const banner = [
     '',
     'F&O Bridge sandbox is running',
@@ -175,6 +187,14 @@ try {
     '',
     '  try:',
     `    curl -s -H 'Authorization: Bearer ${devKey}' '${inventoryUrl}'`,
+    ...(accountRequest && salesforce
+      ? [
+          `  sync the demo Account to F&O, then see the customer number written back to Salesforce:`,
+          `    ${post(accountRequest)}`,
+          `    curl -s ${salesforce.url}/_emulator/records/Account/${accountId}`,
+          `  then the Contact, the won Opportunity and the failures: the files in ${dataDir}/requests/ (docs/sandbox.md)`,
+        ]
+      : []),
     '  make F&O throttle (then press refresh in the widget after the TTL: Stale badge), and stop it again:',
     `    curl -s -X POST -H 'content-type: application/json' -d '{"fail5xx":{"count":1000,"status":429,"retryAfterS":30}}' ${d365Http}/_emulator/faults`,
     `    curl -s -X DELETE ${d365Http}/_emulator/faults`,

@@ -50,7 +50,12 @@ function sourceFiles(): string[] {
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? (e.name === '__tests__' ? [] : walk(join(dir, e.name))) : [join(dir, e.name)],
     );
-  return [...BUNDLES.flatMap((b) => walk(join(lwcDir, b))), ...walk(srcDir), fileURLToPath(import.meta.url)];
+  return [
+    ...BUNDLES.flatMap((b) => walk(join(lwcDir, b))),
+    ...walk(srcDir),
+    join(repoRoot, 'test/fixtures/demo-world.js'),
+    fileURLToPath(import.meta.url),
+  ];
 }
 
 /** True when dist/preview.js exists and is newer than every source file. */

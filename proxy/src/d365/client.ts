@@ -8,6 +8,7 @@ import { BatchClient } from './batch/batch-client.js';
 import { BulkWriter } from './bulk-write.js';
 import { PackageClient, type PackageClientOptions } from './dmf/package-client.js';
 import { Governor, type GovernorOptions } from './governor/governor.js';
+import { createUpstreamMetrics } from '../upstream-metrics.js';
 import type { SharedPauseState } from './governor/shared-pause.js';
 import { ODataClient } from './odata/odata-client.js';
 import { checkReadiness, type D365Readiness } from './readiness.js';
@@ -133,6 +134,7 @@ export function createD365Client(options: D365ClientOptions): D365Client {
     },
     maxSockets: Math.max(8, (options.maxConcurrency ?? D365_DEFAULTS.maxConcurrency) + 8),
     logger: options.logger,
+    metrics: createUpstreamMetrics(options.registry, 'd365'),
   });
   const odata = new ODataClient(transport);
   const batch = new BatchClient(transport, {

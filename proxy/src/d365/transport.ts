@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { UpstreamMetrics } from '../upstream-metrics.js';
 import { D365ProtocolError, D365Throttled } from './errors.js';
 import type { Governor, SlotOutcome } from './governor/governor.js';
 import type { Lane } from './governor/lanes.js';
@@ -58,6 +59,8 @@ export interface TransportOptions {
   retry?: Partial<RetryOptions>;
   maxSockets?: number;
   logger?: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
+  /** Per-attempt call metrics (`fobridge_upstream_*`). */
+  metrics?: UpstreamMetrics;
   now?: () => number;
   random?: () => number;
 }
@@ -178,6 +181,7 @@ export class D365Transport {
       }
       const latencyMs = this.now() - started;
       const status = res?.status;
+      this.options.metrics?.observe({ method: req.method, status, seconds: latencyMs / 1000 });
       const headers = res ? flattenHeaders(res.headers as Record<string, unknown>) : {};
       const requestId = headers['ms-dyn-aid'] ?? headers['x-ms-request-id'] ?? clientRequestId;
       const latencyClass = req.path === '$batch' ? null : req.method === 'GET' ? 'read' : 'write';

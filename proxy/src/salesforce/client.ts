@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { createUpstreamMetrics } from '../upstream-metrics.js';
 import { JwtBearerAuth } from './auth.js';
 import { ApiBudget } from './budget.js';
 import { bulkUpsert } from './bulk.js';
@@ -124,7 +125,12 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     logger,
     ...(options.registry ? { registry: options.registry } : {}),
   });
-  const http = new SalesforceHttp(auth, budget, { apiVersion, timeoutMs, logger });
+  const http = new SalesforceHttp(auth, budget, {
+    apiVersion,
+    timeoutMs,
+    logger,
+    metrics: createUpstreamMetrics(options.registry, 'salesforce'),
+  });
   const bulkOptions = {
     pollIntervalMs: options.bulkPollIntervalMs ?? 2_000,
     pollMaxMs: options.bulkPollMaxMs ?? 10_000,

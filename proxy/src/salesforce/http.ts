@@ -1,3 +1,4 @@
+import type { UpstreamMetrics } from '../upstream-metrics.js';
 import type { JwtBearerAuth } from './auth.js';
 import type { ApiBudget } from './budget.js';
 import { SalesforceApiError, type SalesforceErrorDetail } from './errors.js';
@@ -31,7 +32,12 @@ export class SalesforceHttp {
   constructor(
     private readonly auth: JwtBearerAuth,
     private readonly budget: ApiBudget,
-    private readonly options: { apiVersion: string; timeoutMs: number; logger: LoggerLike },
+    private readonly options: {
+      apiVersion: string;
+      timeoutMs: number;
+      logger: LoggerLike;
+      metrics?: UpstreamMetrics;
+    },
   ) {}
 
   url(session: SessionInfo, path: string): string {
@@ -115,6 +121,11 @@ export class SalesforceHttp {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (cause) {
+      this.options.metrics?.observe({
+        method: req.method,
+        status: undefined,
+        seconds: (Date.now() - started) / 1000,
+      });
       const timeout = (cause as Error).name === 'TimeoutError';
       throw new SalesforceApiError({
         status: 0,
@@ -127,6 +138,11 @@ export class SalesforceHttp {
     }
     this.budget.observe(res.headers.get('sforce-limit-info'));
     const text = await res.text();
+    this.options.metrics?.observe({
+      method: req.method,
+      status: res.status,
+      seconds: (Date.now() - started) / 1000,
+    });
     this.options.logger.debug(
       { method: req.method, path: req.path.split('?')[0], status: res.status, ms: Date.now() - started },
       'salesforce call',

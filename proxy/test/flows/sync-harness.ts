@@ -45,14 +45,24 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { d365?: Parameters<typeof startD365Emulator>[0]; sfLatencyMs?: number } = {},
+  opts: {
+    d365?: Parameters<typeof startD365Emulator>[0];
+    sfLatencyMs?: number;
+    /** Salesforce emulator seed (default `empty`). */
+    sfSeed?: 'demo' | 'empty';
+    /** Also collect prom-client's process metrics, as main.ts does. */
+    defaultMetrics?: boolean;
+  } = {},
 ): Promise<Harness> {
   const d365 = await startD365Emulator({
     httpsPort: false,
     latency: { readMs: 2, writeMs: 2, batchBaseMs: 2, batchPerOperationMs: 1, jitter: 0 },
     ...opts.d365,
   });
-  const sf = await startSalesforceEmulator({ seed: 'empty', latencyMs: opts.sfLatencyMs ?? 0 });
+  const sf = await startSalesforceEmulator({
+    seed: opts.sfSeed ?? 'empty',
+    latencyMs: opts.sfLatencyMs ?? 0,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'fobridge-flows-'));
   const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
     INBOUND_API_KEYS: KEY,
@@ -85,7 +95,7 @@ export async function startHarness(
     async start(overrides = {}) {
       const config = testConfig(env(overrides));
       const logger = pino({ level: process.env.FLOWS_LOG ?? 'silent' });
-      const registry = createMetrics({ defaultMetrics: false });
+      const registry = createMetrics({ defaultMetrics: opts.defaultMetrics ?? false });
       const runtime = await createRuntime(config, {
         logger,
         registry,

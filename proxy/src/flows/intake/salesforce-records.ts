@@ -25,12 +25,20 @@ export const incomingRecord = z.looseObject({
   }),
 });
 
-export const recordsEnvelope = z.object({
-  records: z
-    .array(z.unknown())
-    .min(1, 'send at least one record')
-    .max(MAX_RECORDS, `at most ${MAX_RECORDS} records per call`),
-});
+/**
+ * The request body: `{ records: [...] }`. Each record is any JSON value here (checked one by one in
+ * `acceptRecords`); `record` is the documented shape the OpenAPI output shows for it.
+ */
+export function recordsEnvelopeOf(record: z.ZodUnknown = z.unknown()) {
+  return z.object({
+    records: z
+      .array(record)
+      .min(1, 'send at least one record')
+      .max(MAX_RECORDS, `at most ${MAX_RECORDS} records per call`),
+  });
+}
+
+export const recordsEnvelope = recordsEnvelopeOf();
 
 export type RecordResult =
   | { id: string | null; status: 'accepted'; jobId: string; outcome: string }

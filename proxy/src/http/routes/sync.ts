@@ -7,27 +7,42 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { acceptRecords, MAX_RECORDS, recordsEnvelope } from '../../flows/intake/salesforce-records.js';
+import {
+  documentedRecord,
+  SyncAccountRecord,
+  SyncContactRecord,
+  SyncOpportunityRecord,
+} from '../../flows/intake/record-schemas.js';
+import {
+  acceptRecords,
+  MAX_RECORDS,
+  recordsEnvelope,
+  recordsEnvelopeOf,
+} from '../../flows/intake/salesforce-records.js';
 import type { JobQueue } from '../../jobs/index.js';
 import { jobsProblem } from './jobs.js';
 
+/** `record`: the shape the OpenAPI document shows; the door itself checks only Id and SystemModstamp. */
 export const SYNC_ROUTES = [
   {
     path: '/v1/sync/accounts',
     flow: 'account',
     sobject: 'Account',
+    record: SyncAccountRecord,
     summary: 'Create or update F&O customers from Accounts',
   },
   {
     path: '/v1/sync/contacts',
     flow: 'contact',
     sobject: 'Contact',
+    record: SyncContactRecord,
     summary: 'Create or update F&O contact persons from Contacts',
   },
   {
     path: '/v1/orders',
     flow: 'order',
     sobject: 'Opportunity',
+    record: SyncOpportunityRecord,
     summary: 'Create F&O sales orders from Closed Won Opportunities',
   },
 ] as const;
@@ -61,7 +76,7 @@ export default async function syncRoutes(app: FastifyInstance, opts: { queue: Jo
           summary: route.summary,
           description: `Body: { records: [...] } — up to ${MAX_RECORDS} ${route.sobject} records as Apex JSON.serialize writes them (Id and SystemModstamp required). Every accepted record is stored durably before the 202; per-record results say accepted (with its job id) or rejected (with a reason).`,
           security: [{ bearer: [] }],
-          body: recordsEnvelope,
+          body: recordsEnvelopeOf(documentedRecord(route.record)),
           response: {
             202: z.object({ results: z.array(resultSchema) }),
             400: problem,
