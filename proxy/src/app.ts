@@ -5,7 +5,12 @@
  * routes. Every resource a part opens is closed in `onClose`.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
 import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -19,8 +24,10 @@ import {
 import type { Config } from './config.js';
 import { loggerOptions } from './logging.js';
 import { createMetrics, type Registry } from './metrics.js';
-import { registerErrorHandling } from './http/error-handler.js';
-import { createInboundAuthenticator, type AuthRequirement, type Principal } from './http/auth.js';
+import { notFoundProblem, registerErrorHandling, sendProblem, toProblem } from './http/error-handler.js';
+import { createInboundAuthenticator, type Principal, type RouteAccess } from './http/auth.js';
+import { registerAccessControl } from './http/access.js';
+import type { TokenIdLedger } from './jobs/token-ids.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import healthRoutes from './http/routes/health.js';
 import pingRoutes from './http/routes/ping.js';
@@ -28,8 +35,8 @@ import { VERSION } from './version.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Who may call the route; `/v1` routes default to `callout`. */
-    auth?: AuthRequirement;
+    /** Who may call the route (http/auth.ts). Every route declares it; none declared = nobody. */
+    auth?: RouteAccess;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -41,6 +48,8 @@ export interface AppPart {
   name: string;
   routes?: (app: FastifyInstance) => Promise<void>;
   readiness?: Record<string, ReadinessCheck>;
+  /** Where seen callout-token ids are kept (the store's part offers it, so replicas agree). */
+  tokenIds?: TokenIdLedger;
   close?: () => Promise<void>;
 }
 
@@ -50,9 +59,23 @@ export interface BuildAppOptions {
   logger?: Logger;
   registry?: Registry;
   parts?: AppPart[];
+  /** Called for every route as it is registered (the route-walk test checks each declares access). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Chosen on purpose (docs/security.md): one spelling per route — `/V1/…`, `/v1/x/`, `//v1/…`
+ * and `/v1/x;a=b` match nothing. Access is checked on the matched route, so these only decide
+ * which spellings match at all. (A variable, not a literal: Fastify's typings lack the last key.)
+ */
+const ROUTER_OPTIONS = {
+  caseSensitive: true,
+  ignoreTrailingSlash: false,
+  ignoreDuplicateSlashes: false,
+  useSemicolonDelimiter: false,
+};
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = opts;
@@ -68,12 +91,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    routerOptions: ROUTER_OPTIONS,
+    // A path that does not decode (`%c0%af`) names no route: 404 problem+json, not Fastify's plain 400.
+    frameworkErrors: (err, request, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL') return sendProblem(reply, request, notFoundProblem());
+      return sendProblem(reply, request, toProblem(err));
+    },
   };
   const logging = opts.logger
     ? { loggerInstance: opts.logger as unknown as FastifyBaseLogger }
     : { logger: loggerOptions(config) };
   const app = Fastify({ ...serverOptions, ...logging }).withTypeProvider<ZodTypeProvider>();
 
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
@@ -104,7 +134,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  // Swagger UI's routes are routes too: they declare access through this wrapper's onRoute hook.
+  const docsAccess: RouteAccess = 'public';
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, auth: docsAccess };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  });
 
   if (config.MAX_EVENT_LOOP_DELAY_MS > 0) {
     await app.register(underPressure, {
@@ -121,15 +158,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     clockSkewS: config.INBOUND_JWT_CLOCK_SKEW_S,
     devApiKeys: config.INBOUND_API_KEYS,
     adminApiKeys: config.ADMIN_API_KEYS,
+    tokenIds: parts.find((p) => p.tokenIds)?.tokenIds,
   });
-  // Runs for matched and unmatched routes alike, so unknown /v1 paths are 401 too.
-  app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (path !== '/v1' && !path.startsWith('/v1/')) return;
-    const requirement = request.routeOptions.config?.auth ?? 'callout';
-    if (requirement === 'public') return;
-    request.principal = await authenticator.authenticate(request.headers.authorization, requirement);
-  });
+  registerAccessControl(app, authenticator);
 
   app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);

@@ -34,6 +34,7 @@ import inventoryRoutes from './http/routes/inventory.js';
 import { jobsPart } from './http/routes/jobs.js';
 import syncRoutes from './http/routes/sync.js';
 import { createScheduler, openJobs, type JobQueue, type Scheduler, type Store } from './jobs/index.js';
+import { tokenIdLedgerOf } from './jobs/token-ids.js';
 import { loadBridgeConfig, type BridgeConfig } from './mapping/index.js';
 import type { Registry } from './metrics.js';
 import {
@@ -74,7 +75,7 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     logger: ctx.logger.child({ component: 'jobs' }),
     registry: ctx.registry,
   });
-  parts.push({ name: 'store', close: () => store.close() });
+  parts.push({ name: 'store', tokenIds: tokenIdLedgerOf(store), close: () => store.close() });
 
   // ── F&O ───────────────────────────────────────────────────────────────────────────────
   const d365Options = d365OptionsFromConfig(config, {
