@@ -25,8 +25,8 @@ import type { Config } from './config.js';
 import { loggerOptions } from './logging.js';
 import { createMetrics, type Registry } from './metrics.js';
 import { notFoundProblem, registerErrorHandling, sendProblem, toProblem } from './http/error-handler.js';
-import { createInboundAuthenticator, type Principal, type RouteAccess } from './http/auth.js';
-import { registerAccessControl } from './http/access.js';
+import { createInboundAuthenticator, type Access, type Principal, type RouteAccess } from './http/auth.js';
+import { operationalAccess, registerAccessControl } from './http/access.js';
 import type { TokenIdLedger } from './jobs/token-ids.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import healthRoutes from './http/routes/health.js';
@@ -37,6 +37,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route (http/auth.ts). Every route declares it; none declared = nobody. */
     auth?: RouteAccess;
+    /** On a public route: recognise callers with these credentials (never refuses anyone). */
+    identify?: readonly Access[];
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -135,7 +137,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     transform: jsonSchemaTransform,
   });
   // Swagger UI's routes are routes too: they declare access through this wrapper's onRoute hook.
-  const docsAccess: RouteAccess = 'public';
+  const docsAccess: RouteAccess = operationalAccess(config.DOCS_PUBLIC, config.NODE_ENV);
   await app.register(async (docs) => {
     docs.addHook('onRoute', (route) => {
       route.config = { ...route.config, auth: docsAccess };
@@ -162,14 +164,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   registerAccessControl(app, authenticator);
 
-  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
-  });
+  const metricsAccess = operationalAccess(config.METRICS_PUBLIC, config.NODE_ENV);
+  app.get(
+    '/metrics',
+    { config: { auth: metricsAccess }, schema: { hide: true } },
+    async (_request, reply) => {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    },
+  );
 
   const readiness: Record<string, ReadinessCheck> = {};
   for (const part of parts) Object.assign(readiness, part.readiness);
-  await app.register(healthRoutes, { checks: readiness, version: VERSION });
+  await app.register(healthRoutes, { checks: readiness });
   await app.register(pingRoutes);
   for (const part of parts) if (part.routes) await app.register(part.routes);
 

@@ -15,6 +15,11 @@ import { ACCESS_LEVELS, unauthorized, type Access, type InboundAuthenticator } f
 /** Every credential-bearing access level: what an unmatched `/v1` path accepts before its 404. */
 const ANY_CALLER: readonly Access[] = ACCESS_LEVELS.filter((a) => a !== 'public');
 
+/** `METRICS_PUBLIC` / `DOCS_PUBLIC`: as set, else public everywhere but production. */
+export function operationalAccess(flag: boolean | undefined, nodeEnv: string): Access {
+  return (flag ?? nodeEnv !== 'production') ? 'public' : 'admin';
+}
+
 /** The declared access of a route's config as a list; empty when nothing (valid) is declared. */
 export function declaredAccess(config: { auth?: unknown } | undefined): Access[] {
   const auth = config?.auth;
@@ -35,7 +40,16 @@ export function registerAccessControl(app: FastifyInstance, authenticator: Inbou
       request.log.error({ route: request.routeOptions.url }, 'route declares no access: refused');
       throw unauthorized('route declares no access');
     }
-    if (allowed.includes('public')) return;
+    if (allowed.includes('public')) {
+      // A public route may still say more to a known caller (/readyz detail for admins).
+      const identify = request.routeOptions.config.identify;
+      if (identify && request.headers.authorization) {
+        request.principal = await authenticator
+          .authenticate(request.headers.authorization, identify)
+          .catch(() => undefined);
+      }
+      return;
+    }
     request.principal = await authenticator.authenticate(request.headers.authorization, allowed);
   });
 }

@@ -109,7 +109,6 @@ function spellings(path: string): Array<[string, string]> {
     ['percent-encoded first letter, upper-case hex', `/${pct(firstChar, true)}${first.slice(1)}${tail}`],
     ['every letter percent-encoded', path.replace(/[A-Za-z0-9]/g, (c) => pct(c))],
     ['encoded leading slash', `/%2F${path.slice(1)}`],
-    ['encoded slash between segments', path.replace(/\/([^/]*)$/, '%2F$1')],
     ['double slash in front', `/${path}`],
     ['double slash inside', `/${first}/${tail}`],
     ['dot segment', `/${first}/.${tail}`],
@@ -125,6 +124,7 @@ function spellings(path: string): Array<[string, string]> {
     ['query string', `${path}?a=1`],
     ['fragment-like', `${path}%23x`],
   ];
+  if (tail) out.push(['encoded slash between segments', `/${first}%2F${rest.join('/')}`]);
   if (digit) out.push(['percent-encoded digit', `/${first.replace(digit, pct(digit))}${tail}`]);
   return out;
 }
