@@ -27,6 +27,7 @@ import { createMetrics, type Registry } from './metrics.js';
 import { notFoundProblem, registerErrorHandling, sendProblem, toProblem } from './http/error-handler.js';
 import { createInboundAuthenticator, type Access, type Principal, type RouteAccess } from './http/auth.js';
 import { operationalAccess, registerAccessControl } from './http/access.js';
+import { handleClientError } from './http/client-error.js';
 import type { TokenIdLedger } from './jobs/token-ids.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import healthRoutes from './http/routes/health.js';
@@ -94,6 +95,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: ROUTER_OPTIONS,
+    // Parser-level refusals: logged without the raw bytes, answered with problem+json.
+    clientErrorHandler: handleClientError,
     // A path that does not decode (`%c0%af`) names no route: 404 problem+json, not Fastify's plain 400.
     frameworkErrors: (err, request, reply) => {
       if (err.code === 'FST_ERR_BAD_URL') return sendProblem(reply, request, notFoundProblem());
