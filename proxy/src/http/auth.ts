@@ -22,7 +22,7 @@
  * learns nothing, not even which routes exist.
  */
 import { createHash, timingSafeEqual, X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
-import { jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
+import { jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { ProblemError } from './problem.js';
 import { memoryTokenIdLedger, type TokenIdLedger } from '../jobs/token-ids.js';
 
@@ -56,7 +56,10 @@ export type Principal =
   | { kind: 'admin'; keyId: string; grants: Access[] };
 
 export interface InboundAuthOptions {
-  /** PEM of the X.509 certificate (or SPKI public key) Salesforce signs with. */
+  /**
+   * PEM of the X.509 certificate (or SPKI public key) Salesforce signs with. Several PEM blocks
+   * one after the other are all accepted: that is how the certificate is rotated without a gap.
+   */
   jwtCertificatePem?: string | undefined;
   jwtIssuer?: string | undefined;
   jwtAudience?: string | undefined;
@@ -81,7 +84,7 @@ const DEV_KEY_GRANTS: Access[] = ['widget', 'callout'];
 const JTI = /^[\x21-\x7e]{8,200}$/;
 
 export function createInboundAuthenticator(opts: InboundAuthOptions): InboundAuthenticator {
-  const publicKey = opts.jwtCertificatePem ? importVerificationKey(opts.jwtCertificatePem) : undefined;
+  const publicKeys = opts.jwtCertificatePem ? importVerificationKeys(opts.jwtCertificatePem) : [];
   const devKeys = opts.devApiKeys.map(digestKey);
   const adminKeys = opts.adminApiKeys.map(digestKey);
   const maxLifetimeS = opts.maxTokenLifetimeS ?? 600;
@@ -89,10 +92,10 @@ export function createInboundAuthenticator(opts: InboundAuthOptions): InboundAut
   const clock = opts.clock ?? Date.now;
 
   async function verifyJwt(token: string): Promise<{ principal: Principal; payload: JWTPayload }> {
-    if (!publicKey || !opts.jwtIssuer || !opts.jwtAudience)
+    if (publicKeys.length === 0 || !opts.jwtIssuer || !opts.jwtAudience)
       throw unauthorized('bearer token is not a known key');
     try {
-      const { payload } = await jwtVerify(token, publicKey, {
+      const payload = await verifyWithAny(token, publicKeys, {
         algorithms: ['RS256'],
         issuer: opts.jwtIssuer,
         audience: opts.jwtAudience,
@@ -156,13 +159,34 @@ export function createInboundAuthenticator(opts: InboundAuthOptions): InboundAut
       if (principal.grants.includes('callout')) await spendJti(payload);
       return principal;
     },
-    describe: () => ({ jwt: Boolean(publicKey), devKeys: devKeys.length, adminKeys: adminKeys.length }),
+    describe: () => ({ jwt: publicKeys.length > 0, devKeys: devKeys.length, adminKeys: adminKeys.length }),
   };
 }
 
-function importVerificationKey(pem: string): KeyObject {
-  if (pem.includes('BEGIN CERTIFICATE')) return new X509Certificate(pem).publicKey;
-  return createPublicKey(pem);
+/** Every certificate or public key in the PEM text (the old and the new one while rotating). */
+function importVerificationKeys(pem: string): KeyObject[] {
+  const blocks = pem.match(/-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g) ?? [pem];
+  return blocks.map((block) =>
+    block.includes('BEGIN CERTIFICATE') ? new X509Certificate(block).publicKey : createPublicKey(block),
+  );
+}
+
+/** The payload, verified by the first key whose signature matches; claim errors are final. */
+async function verifyWithAny(
+  token: string,
+  keys: KeyObject[],
+  options: JWTVerifyOptions,
+): Promise<JWTPayload> {
+  let last: unknown;
+  for (const key of keys) {
+    try {
+      return (await jwtVerify(token, key, options)).payload;
+    } catch (err) {
+      if (!(err instanceof joseErrors.JWSSignatureVerificationFailed)) throw err;
+      last = err;
+    }
+  }
+  throw last;
 }
 
 function parseBearer(header: string | undefined): string | undefined {

@@ -95,6 +95,33 @@ describe('inbound authentication on /v1', () => {
     }
   });
 
+  it('accepts the old and the new certificate while rotating (two PEM blocks)', async () => {
+    const next = generateSigningCertificate('salesforce-callouts-2');
+    const rotating = await buildApp({
+      config: testConfig({
+        INBOUND_JWT_CERT: `${sf.certificatePem}\n${next.certificatePem}`,
+        INBOUND_JWT_ISSUER: ISSUER,
+        INBOUND_JWT_AUDIENCE: AUDIENCE,
+      }),
+      logger: capturingLogger().logger,
+    });
+    try {
+      for (const key of [sf.privateKeyPem, next.privateKeyPem]) {
+        const token = await signCalloutJwt(key, { iss: ISSUER, aud: AUDIENCE, scope: 'inventory' });
+        const res = await rotating.inject({ url: '/v1/ping', headers: { authorization: `Bearer ${token}` } });
+        expect(res.statusCode).toBe(200);
+      }
+      const foreign = await signCalloutJwt(stranger.privateKeyPem, {
+        iss: ISSUER,
+        aud: AUDIENCE,
+        scope: 'inventory',
+      });
+      expect401(await rotating.inject({ url: '/v1/ping', headers: { authorization: `Bearer ${foreign}` } }));
+    } finally {
+      await rotating.close();
+    }
+  });
+
   it('refuses a request without credentials', async () => {
     expect401(await ping());
   });
