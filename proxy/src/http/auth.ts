@@ -81,7 +81,8 @@ export interface InboundAuthenticator {
 }
 
 const DEV_KEY_GRANTS: Access[] = ['widget', 'callout'];
-const JTI = /^[\x21-\x7e]{8,200}$/;
+/** Printable ASCII, spaces included: the package's formula joins a user id and two timestamps. */
+const JTI = /^[\x20-\x7e]{8,200}$/;
 
 export function createInboundAuthenticator(opts: InboundAuthOptions): InboundAuthenticator {
   const publicKeys = opts.jwtCertificatePem ? importVerificationKeys(opts.jwtCertificatePem) : [];
@@ -154,7 +155,7 @@ export function createInboundAuthenticator(opts: InboundAuthOptions): InboundAut
       const { principal, payload } = await verifyJwt(token);
       if (!grantsAny(principal))
         throw unauthorized(
-          `token scope "${principal.kind === 'salesforce' ? principal.scopes.join(' ') : ''}" does not open this route`,
+          `token scope "${principal.kind === 'salesforce' ? principal.scopes.join(' ').slice(0, 64) : ''}" does not open this route`,
         );
       if (principal.grants.includes('callout')) await spendJti(payload);
       return principal;

@@ -271,6 +271,12 @@ describe('scopes: the widget and the sync path hold different credentials', () =
     expect(captured.lines.join('\n')).toContain('token jti was already used');
   });
 
+  it('accepts the jti the package formula makes (user id and two timestamps, with spaces)', async () => {
+    const jti = `005xx000001Sv6AAAS-2026-12-04 03:15:22Z-03:15:22.${String(Date.now() % 1000).padStart(3, '0')}Z`;
+    expect((await call('POST', '/v1/sync-probe', await syncToken(jti))).statusCode).toBe(200);
+    expect401(await call('POST', '/v1/sync-probe', await syncToken(jti)));
+  });
+
   it('a development key opens the widget and sync routes, never the admin ones', async () => {
     expect((await call('GET', '/v1/widget-probe', DEV_KEY)).statusCode).toBe(200);
     expect((await call('POST', '/v1/sync-probe', DEV_KEY)).statusCode).toBe(200);
