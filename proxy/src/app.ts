@@ -116,38 +116,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     reply.header('x-request-id', String(request.id));
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'F&O Bridge proxy',
-        version: VERSION,
-        description:
-          'Moves records between Salesforce and Dynamics 365 Finance & Operations. Every error is application/problem+json with a stable `code`.',
-      },
-      components: {
-        securitySchemes: {
-          bearer: {
-            type: 'http',
-            scheme: 'bearer',
-            description:
-              'A JWT signed by the Salesforce External Credential (RS256, pinned certificate), or a development API key.',
-          },
-          admin: { type: 'http', scheme: 'bearer', description: 'An operator key from ADMIN_API_KEYS.' },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
-  // Swagger UI's routes are routes too: they declare access through this wrapper's onRoute hook.
-  const docsAccess: RouteAccess = operationalAccess(config.DOCS_PUBLIC, config.NODE_ENV);
-  await app.register(async (docs) => {
-    docs.addHook('onRoute', (route) => {
-      route.config = { ...route.config, auth: docsAccess };
-    });
-    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  });
-
   if (config.MAX_EVENT_LOOP_DELAY_MS > 0) {
     await app.register(underPressure, {
       maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS,
@@ -165,7 +133,40 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     adminApiKeys: config.ADMIN_API_KEYS,
     tokenIds: parts.find((p) => p.tokenIds)?.tokenIds,
   });
+  // Before any route is added, so every route — Swagger UI's too — gets the check.
   registerAccessControl(app, authenticator);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'F&O Bridge proxy',
+        version: VERSION,
+        description:
+          'Moves records between Salesforce and Dynamics 365 Finance & Operations. Every error is application/problem+json with a stable `code`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'A JWT signed by a Salesforce External Credential (RS256, pinned certificate): scope `inventory` opens GET /v1/inventory, scope `sync` the sync routes (each jti once). Or a development API key.',
+          },
+          admin: { type: 'http', scheme: 'bearer', description: 'An operator key from ADMIN_API_KEYS.' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  // Swagger UI's routes are routes too: they declare access through this wrapper's onRoute hook.
+  const docsAccess: RouteAccess = operationalAccess(config.DOCS_PUBLIC, config.NODE_ENV);
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, auth: docsAccess };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  });
 
   const metricsAccess = operationalAccess(config.METRICS_PUBLIC, config.NODE_ENV);
   app.get(

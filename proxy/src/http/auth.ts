@@ -38,8 +38,6 @@ export const ACCESS_LEVELS = ['public', 'widget', 'callout', 'events', 'admin'] 
 export type Access = (typeof ACCESS_LEVELS)[number];
 /** One access level or several (the caller needs any one of them). */
 export type RouteAccess = Access | readonly Access[];
-/** Kept for callers that named the old type. */
-export type AuthRequirement = RouteAccess;
 
 /** JWT `scope` values the package's External Credentials send, and the access each grants. */
 export const JWT_SCOPES = { inventory: 'widget', sync: 'callout' } as const satisfies Record<string, Access>;
