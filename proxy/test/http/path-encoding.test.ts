@@ -161,7 +161,15 @@ describe('path spellings against a listening production proxy', () => {
       expect(paths).toContain(p);
     const ok = await send('GET', '/v1/dead-letters', { authorization: `Bearer ${ADMIN_KEY}` });
     expect(ok.status).toBe(200);
-    expect(reached).toEqual(['GET /v1/dead-letters']);
+    // Each Salesforce credential opens its own route in production mode (F&O is not configured
+    // here, so inventory answers 503; an empty records list is a 400 from validation).
+    const stock = await send('GET', '/v1/inventory?items=A1&company=usmf', {
+      authorization: `Bearer ${await widgetJwt()}`,
+    });
+    expect(stock.status, stock.body).toBe(503);
+    const sync = await send('POST', '/v1/sync/accounts', { authorization: `Bearer ${await syncJwt()}` });
+    expect(sync.status, sync.body).toBe(400);
+    expect(reached).toEqual(['GET /v1/dead-letters', 'GET /v1/inventory']);
     reached.length = 0;
   });
 
