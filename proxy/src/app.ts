@@ -5,7 +5,12 @@
  * routes. Every resource a part opens is closed in `onClose`.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
 import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -19,8 +24,11 @@ import {
 import type { Config } from './config.js';
 import { loggerOptions } from './logging.js';
 import { createMetrics, type Registry } from './metrics.js';
-import { registerErrorHandling } from './http/error-handler.js';
-import { createInboundAuthenticator, type AuthRequirement, type Principal } from './http/auth.js';
+import { notFoundProblem, registerErrorHandling, sendProblem, toProblem } from './http/error-handler.js';
+import { createInboundAuthenticator, type Access, type Principal, type RouteAccess } from './http/auth.js';
+import { operationalAccess, registerAccessControl } from './http/access.js';
+import { handleClientError } from './http/client-error.js';
+import type { TokenIdLedger } from './jobs/token-ids.js';
 import requestMetrics from './http/request-metrics.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import healthRoutes from './http/routes/health.js';
@@ -29,8 +37,10 @@ import { VERSION } from './version.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Who may call the route; `/v1` routes default to `callout`. */
-    auth?: AuthRequirement;
+    /** Who may call the route (http/auth.ts). Every route declares it; none declared = nobody. */
+    auth?: RouteAccess;
+    /** On a public route: recognise callers with these credentials (never refuses anyone). */
+    identify?: readonly Access[];
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -42,6 +52,8 @@ export interface AppPart {
   name: string;
   routes?: (app: FastifyInstance) => Promise<void>;
   readiness?: Record<string, ReadinessCheck>;
+  /** Where seen callout-token ids are kept (the store's part offers it, so replicas agree). */
+  tokenIds?: TokenIdLedger;
   close?: () => Promise<void>;
 }
 
@@ -51,9 +63,23 @@ export interface BuildAppOptions {
   logger?: Logger;
   registry?: Registry;
   parts?: AppPart[];
+  /** Called for every route as it is registered (the route-walk test checks each declares access). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Chosen on purpose (docs/security.md): one spelling per route — `/V1/…`, `/v1/x/`, `//v1/…`
+ * and `/v1/x;a=b` match nothing. Access is checked on the matched route, so these only decide
+ * which spellings match at all. (A variable, not a literal: Fastify's typings lack the last key.)
+ */
+const ROUTER_OPTIONS = {
+  caseSensitive: true,
+  ignoreTrailingSlash: false,
+  ignoreDuplicateSlashes: false,
+  useSemicolonDelimiter: false,
+};
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = opts;
@@ -69,12 +95,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    routerOptions: ROUTER_OPTIONS,
+    // Parser-level refusals: logged without the raw bytes, answered with problem+json.
+    clientErrorHandler: handleClientError,
+    // A path that does not decode (`%c0%af`) names no route: 404 problem+json, not Fastify's plain 400.
+    frameworkErrors: (err, request, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL') return sendProblem(reply, request, notFoundProblem());
+      return sendProblem(reply, request, toProblem(err));
+    },
   };
   const logging = opts.logger
     ? { loggerInstance: opts.logger as unknown as FastifyBaseLogger }
     : { logger: loggerOptions(config) };
   const app = Fastify({ ...serverOptions, ...logging }).withTypeProvider<ZodTypeProvider>();
 
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
@@ -82,31 +117,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
   });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'F&O Bridge proxy',
-        version: VERSION,
-        description:
-          'Moves records between Salesforce and Dynamics 365 Finance & Operations. Every error is application/problem+json with a stable `code`.',
-      },
-      components: {
-        securitySchemes: {
-          bearer: {
-            type: 'http',
-            scheme: 'bearer',
-            description:
-              'A JWT signed by the Salesforce External Credential (RS256, pinned certificate), or a development API key.',
-          },
-          admin: { type: 'http', scheme: 'bearer', description: 'An operator key from ADMIN_API_KEYS.' },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   if (config.MAX_EVENT_LOOP_DELAY_MS > 0) {
     await app.register(underPressure, {
@@ -123,24 +133,56 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     clockSkewS: config.INBOUND_JWT_CLOCK_SKEW_S,
     devApiKeys: config.INBOUND_API_KEYS,
     adminApiKeys: config.ADMIN_API_KEYS,
+    tokenIds: parts.find((p) => p.tokenIds)?.tokenIds,
   });
-  // Runs for matched and unmatched routes alike, so unknown /v1 paths are 401 too.
-  app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (path !== '/v1' && !path.startsWith('/v1/')) return;
-    const requirement = request.routeOptions.config?.auth ?? 'callout';
-    if (requirement === 'public') return;
-    request.principal = await authenticator.authenticate(request.headers.authorization, requirement);
+  // Before any route is added, so every route — Swagger UI's too — gets the check.
+  registerAccessControl(app, authenticator);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'F&O Bridge proxy',
+        version: VERSION,
+        description:
+          'Moves records between Salesforce and Dynamics 365 Finance & Operations. Every error is application/problem+json with a stable `code`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'A JWT signed by a Salesforce External Credential (RS256, pinned certificate): scope `inventory` opens GET /v1/inventory, scope `sync` the sync routes (each jti once). Or a development API key.',
+          },
+          admin: { type: 'http', scheme: 'bearer', description: 'An operator key from ADMIN_API_KEYS.' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  // Swagger UI's routes are routes too: they declare access through this wrapper's onRoute hook.
+  const docsAccess: RouteAccess = operationalAccess(config.DOCS_PUBLIC, config.NODE_ENV);
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, auth: docsAccess };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   });
 
-  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
-  });
+  const metricsAccess = operationalAccess(config.METRICS_PUBLIC, config.NODE_ENV);
+  app.get(
+    '/metrics',
+    { config: { auth: metricsAccess }, schema: { hide: true } },
+    async (_request, reply) => {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    },
+  );
 
   const readiness: Record<string, ReadinessCheck> = {};
   for (const part of parts) Object.assign(readiness, part.readiness);
-  await app.register(healthRoutes, { checks: readiness, version: VERSION });
+  await app.register(healthRoutes, { checks: readiness });
   await app.register(pingRoutes);
   for (const part of parts) if (part.routes) await app.register(part.routes);
 

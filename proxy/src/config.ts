@@ -18,6 +18,15 @@ export const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(blankAsUndefined, z.coerce.number().int().min(min).max(max).default(def));
 export const optionalInt = (min = 0) =>
   z.preprocess(blankAsUndefined, z.coerce.number().int().min(min).optional());
+/** `true`/`false` (also `1`/`0`, `yes`/`no`); absent stays undefined so the caller picks the default. */
+export const optionalBool = () =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toLowerCase()) : v),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .transform((v) => v === 'true' || v === '1' || v === 'yes')
+      .optional(),
+  );
 export const csv = () =>
   z.preprocess(
     (v) =>
@@ -111,6 +120,10 @@ export const configSchema = z
     INBOUND_JWT_CLOCK_SKEW_S: int(60, 0, 600),
     INBOUND_API_KEYS: csv(),
     ADMIN_API_KEYS: csv(),
+    /** `/metrics` without a credential; unset = public in development, admin-only in production. */
+    METRICS_PUBLIC: optionalBool(),
+    /** `/docs` (Swagger UI, OpenAPI JSON) without a credential; same default as METRICS_PUBLIC. */
+    DOCS_PUBLIC: optionalBool(),
 
     // ── F&O (Entra ID app registration) ────────────────────────────────────────────────
     D365_URL: normalisedUrl(),

@@ -2,8 +2,12 @@
  * Logger options shared by the app and the CLI. Redaction is on by default: authorization
  * headers, cookies, tokens, secrets, keys and passwords never reach a log line, whatever
  * object they hide in (pino paths are case sensitive, so both common spellings are listed).
+ *
+ * Redaction works on named paths; raw bytes have no names. Node's HTTP parser errors carry
+ * `rawPacket` (the request bytes as received, `Authorization` header included), so the `err`
+ * serializer drops it and every other Buffer-like field, at every level.
  */
-import type { LoggerOptions } from 'pino';
+import { stdSerializers, type LoggerOptions, type SerializedError } from 'pino';
 import type { Config } from './config.js';
 
 const SECRET_KEYS = [
@@ -44,10 +48,33 @@ export const REDACT_PATHS = [
   'config.ADMIN_API_KEYS',
 ];
 
+/** Fields of errors that hold bytes off the wire (Node's HTTP parser: `rawPacket`). */
+const RAW_FIELDS = new Set(['rawPacket', 'rawHeaders', 'rawBody', 'buffer', 'chunk', 'data']);
+
+/** pino's error serializer without raw bytes — for the error and each of its causes. */
+export function safeErrorSerializer(err: unknown): SerializedError {
+  const out = stdSerializers.err(err as Error) as SerializedError & Record<string, unknown>;
+  return stripRaw(out) as SerializedError;
+}
+
+function stripRaw(value: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  for (const [key, v] of Object.entries(value)) {
+    if (RAW_FIELDS.has(key) || Buffer.isBuffer(v) || v instanceof Uint8Array || v instanceof ArrayBuffer) {
+      delete value[key];
+    } else if (v && typeof v === 'object' && depth < 4) {
+      stripRaw(v as Record<string, unknown>, depth + 1);
+    }
+  }
+  return value;
+}
+
+export const LOG_SERIALIZERS = { err: safeErrorSerializer, error: safeErrorSerializer };
+
 export function loggerOptions(config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT'>): LoggerOptions {
   return {
     level: config.LOG_LEVEL,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: LOG_SERIALIZERS,
     ...(config.LOG_FORMAT === 'pretty'
       ? {
           transport: {

@@ -35,6 +35,7 @@ import { jobsPart } from './http/routes/jobs.js';
 import syncRoutes from './http/routes/sync.js';
 import { createScheduler, openJobs, type JobQueue, type Scheduler, type Store } from './jobs/index.js';
 import { redactUrl } from './jobs/store.js';
+import { tokenIdLedgerOf } from './jobs/token-ids.js';
 import { loadBridgeConfig, type BridgeConfig } from './mapping/index.js';
 import type { Registry } from './metrics.js';
 import {
@@ -85,7 +86,7 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     storeFix(config.STORE_URL),
     () => openJobs(config, { logger: ctx.logger.child({ component: 'jobs' }), registry: ctx.registry }),
   );
-  parts.push({ name: 'store', close: () => store.close() });
+  parts.push({ name: 'store', tokenIds: tokenIdLedgerOf(store), close: () => store.close() });
 
   // ── F&O ───────────────────────────────────────────────────────────────────────────────
   const d365Options = await startupStep(

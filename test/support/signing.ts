@@ -48,19 +48,32 @@ export function generateSigningCertificate(commonName = 'fo-bridge-test'): Signi
   }
 }
 
-/** Sign a callout JWT the way Salesforce's External Credential (JWT protocol) does. */
+/**
+ * Sign a callout JWT the way Salesforce's External Credentials (JWT protocol) do: `scope` is the
+ * package's custom claim (`inventory` for the widget credential, `sync` for the sync one), `jti`
+ * the sync credential's per-callout id.
+ */
 export async function signCalloutJwt(
   privateKeyPem: string,
-  claims: { iss: string; aud: string; sub?: string; expiresInS?: number; iat?: number },
+  claims: {
+    iss: string;
+    aud: string;
+    sub?: string;
+    expiresInS?: number;
+    iat?: number;
+    scope?: string;
+    jti?: string;
+  },
 ): Promise<string> {
   const key = await importPKCS8(privateKeyPem, 'RS256');
   const now = claims.iat ?? Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({})
+  const jwt = new SignJWT(claims.scope === undefined ? {} : { scope: claims.scope })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
     .setIssuer(claims.iss)
     .setAudience(claims.aud)
     .setIssuedAt(now)
     .setExpirationTime(now + (claims.expiresInS ?? 120));
   if (claims.sub) jwt.setSubject(claims.sub);
+  if (claims.jti) jwt.setJti(claims.jti);
   return jwt.sign(key);
 }

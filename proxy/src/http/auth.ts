@@ -1,33 +1,63 @@
 /**
- * Inbound authentication for every `/v1` path.
+ * Inbound authentication: who is calling, and which kinds of route that caller may use.
  *
- * Production: Salesforce's External Credential (JWT protocol) signs a short-lived RS256 JWT for
+ * Production: Salesforce's External Credentials (JWT protocol) sign a short-lived RS256 JWT for
  * each callout with a certificate held in the org. We verify it against that certificate,
  * pinned in `INBOUND_JWT_CERT` — Salesforce publishes no JWKS for enhanced Named Credentials,
- * so pinning is the only sound option.
+ * so pinning is the only sound option. The package has two External Credentials, one per
+ * caller, and each puts its own `scope` claim in the token:
+ *   scope `inventory` → access `widget`  (the rep's inventory widget: read inventory, nothing else)
+ *   scope `sync`      → access `callout` (the integration user's sync callouts); these tokens
+ *                        must carry a `jti`, and a `jti` seen before within the token's lifetime
+ *                        is refused (kept in the store, so every replica agrees)
+ * A token with no known scope grants nothing.
  *
- * Development: `Authorization: Bearer <key>` against `INBOUND_API_KEYS`, refused at startup
- * when NODE_ENV=production (config.ts).
+ * Development: `Authorization: Bearer <key>` against `INBOUND_API_KEYS` grants `widget` and
+ * `callout` (never `admin`); refused at startup when NODE_ENV=production (config.ts).
  *
- * Admin routes (dead letters, jobs) need a key from `ADMIN_API_KEYS`: an operator credential,
- * deliberately separate from the one Salesforce uses.
+ * Admin routes (dead letters, jobs, operational detail) need a key from `ADMIN_API_KEYS`: an
+ * operator credential, deliberately separate from the ones Salesforce uses.
  *
- * Every refusal is the same 401 — for unknown paths too — so an unauthenticated caller learns
- * nothing, not even which routes exist.
+ * Every refusal is the same 401 — for unknown `/v1` paths too — so an unauthenticated caller
+ * learns nothing, not even which routes exist.
  */
 import { createHash, timingSafeEqual, X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
-import { jwtVerify, errors as joseErrors } from 'jose';
+import { jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { ProblemError } from './problem.js';
+import { memoryTokenIdLedger, type TokenIdLedger } from '../jobs/token-ids.js';
 
-export type AuthRequirement = 'callout' | 'admin' | 'public';
+/**
+ * Who may call a route, declared in its options (`config: { auth: … }`):
+ *   public   anyone (health, and docs/metrics when configured public)
+ *   widget   the Sales Rep inventory widget (JWT scope `inventory`)
+ *   callout  the sync path (JWT scope `sync`)
+ *   events   business-event senders (reserved: no credential grants it yet)
+ *   admin    an operator key from ADMIN_API_KEYS
+ */
+export const ACCESS_LEVELS = ['public', 'widget', 'callout', 'events', 'admin'] as const;
+export type Access = (typeof ACCESS_LEVELS)[number];
+/** One access level or several (the caller needs any one of them). */
+export type RouteAccess = Access | readonly Access[];
+
+/** JWT `scope` values the package's External Credentials send, and the access each grants. */
+export const JWT_SCOPES = { inventory: 'widget', sync: 'callout' } as const satisfies Record<string, Access>;
 
 export type Principal =
-  | { kind: 'salesforce'; subject: string | undefined; issuer: string }
-  | { kind: 'dev-key'; keyId: string }
-  | { kind: 'admin'; keyId: string };
+  | {
+      kind: 'salesforce';
+      subject: string | undefined;
+      issuer: string;
+      scopes: string[];
+      grants: Access[];
+    }
+  | { kind: 'dev-key'; keyId: string; grants: Access[] }
+  | { kind: 'admin'; keyId: string; grants: Access[] };
 
 export interface InboundAuthOptions {
-  /** PEM of the X.509 certificate (or SPKI public key) Salesforce signs with. */
+  /**
+   * PEM of the X.509 certificate (or SPKI public key) Salesforce signs with. Several PEM blocks
+   * one after the other are all accepted: that is how the certificate is rotated without a gap.
+   */
   jwtCertificatePem?: string | undefined;
   jwtIssuer?: string | undefined;
   jwtAudience?: string | undefined;
@@ -36,66 +66,126 @@ export interface InboundAuthOptions {
   maxTokenLifetimeS?: number;
   devApiKeys: string[];
   adminApiKeys: string[];
+  /** Where seen `jti` values live; in memory when absent (one replica only). */
+  tokenIds?: TokenIdLedger;
+  clock?: () => number;
 }
 
 export interface InboundAuthenticator {
-  authenticate(
-    authorization: string | undefined,
-    requirement: Exclude<AuthRequirement, 'public'>,
-  ): Promise<Principal>;
+  /** The caller, if its credential is valid and grants any of `allowed`; otherwise a 401. */
+  authenticate(authorization: string | undefined, allowed: readonly Access[]): Promise<Principal>;
   /** What is configured, for /readyz and the startup log (never the keys). */
   describe(): { jwt: boolean; devKeys: number; adminKeys: number };
 }
 
+const DEV_KEY_GRANTS: Access[] = ['widget', 'callout'];
+/** Printable ASCII, spaces included: the package's formula joins a user id and two timestamps. */
+const JTI = /^[\x20-\x7e]{8,200}$/;
+
 export function createInboundAuthenticator(opts: InboundAuthOptions): InboundAuthenticator {
-  const publicKey = opts.jwtCertificatePem ? importVerificationKey(opts.jwtCertificatePem) : undefined;
+  const publicKeys = opts.jwtCertificatePem ? importVerificationKeys(opts.jwtCertificatePem) : [];
   const devKeys = opts.devApiKeys.map(digestKey);
   const adminKeys = opts.adminApiKeys.map(digestKey);
   const maxLifetimeS = opts.maxTokenLifetimeS ?? 600;
+  const tokenIds = opts.tokenIds ?? memoryTokenIdLedger();
+  const clock = opts.clock ?? Date.now;
 
-  async function verifyJwt(token: string): Promise<Principal> {
-    if (!publicKey || !opts.jwtIssuer || !opts.jwtAudience)
+  async function verifyJwt(token: string): Promise<{ principal: Principal; payload: JWTPayload }> {
+    if (publicKeys.length === 0 || !opts.jwtIssuer || !opts.jwtAudience)
       throw unauthorized('bearer token is not a known key');
     try {
-      const { payload } = await jwtVerify(token, publicKey, {
+      const payload = await verifyWithAny(token, publicKeys, {
         algorithms: ['RS256'],
         issuer: opts.jwtIssuer,
         audience: opts.jwtAudience,
         clockTolerance: opts.clockSkewS,
         requiredClaims: ['exp'],
+        currentDate: new Date(clock()),
       });
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor(clock() / 1000);
       if (typeof payload.exp === 'number' && payload.exp - now > maxLifetimeS + opts.clockSkewS) {
         throw unauthorized('token lifetime is longer than allowed');
       }
-      return { kind: 'salesforce', subject: payload.sub, issuer: opts.jwtIssuer };
+      const scopes = typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter(Boolean) : [];
+      const grants = [
+        ...new Set(
+          scopes.flatMap((s) => (s in JWT_SCOPES ? [JWT_SCOPES[s as keyof typeof JWT_SCOPES]] : [])),
+        ),
+      ];
+      return {
+        principal: { kind: 'salesforce', subject: payload.sub, issuer: opts.jwtIssuer, scopes, grants },
+        payload,
+      };
     } catch (err) {
       if (err instanceof ProblemError) throw err;
       throw unauthorized(describeJoseError(err));
     }
   }
 
+  /** A sync token is good once: its `jti` is remembered until the token could no longer be used. */
+  async function spendJti(payload: JWTPayload): Promise<void> {
+    const jti = payload.jti;
+    if (typeof jti !== 'string' || !JTI.test(jti)) throw unauthorized('sync token has no usable jti');
+    const expiresAtMs = ((payload.exp as number) + opts.clockSkewS) * 1000;
+    const fresh = await tokenIds.rememberTokenId(`${opts.jwtIssuer}|${jti}`, expiresAtMs, clock());
+    if (!fresh) throw unauthorized('token jti was already used');
+  }
+
   return {
-    async authenticate(authorization, requirement) {
+    async authenticate(authorization, allowed) {
       const token = parseBearer(authorization);
       if (!token) throw unauthorized('missing bearer credentials');
-      if (requirement === 'admin') {
-        const id = matchKey(token, adminKeys);
-        if (id === undefined) throw unauthorized('an admin credential is required');
-        return { kind: 'admin', keyId: `admin#${id + 1}` };
+      const grantsAny = (p: Principal) => p.grants.some((g) => allowed.includes(g));
+
+      const adminId = matchKey(token, adminKeys);
+      if (adminId !== undefined) {
+        const p: Principal = { kind: 'admin', keyId: `admin#${adminId + 1}`, grants: ['admin'] };
+        if (!grantsAny(p)) throw unauthorized('an admin key does not open this route');
+        return p;
       }
-      const id = matchKey(token, devKeys);
-      if (id !== undefined) return { kind: 'dev-key', keyId: `dev#${id + 1}` };
-      if (looksLikeJwt(token)) return verifyJwt(token);
-      throw unauthorized('bearer token is not a known key');
+      const devId = matchKey(token, devKeys);
+      if (devId !== undefined) {
+        const p: Principal = { kind: 'dev-key', keyId: `dev#${devId + 1}`, grants: DEV_KEY_GRANTS };
+        if (!grantsAny(p)) throw unauthorized('a development key does not open this route');
+        return p;
+      }
+      if (!looksLikeJwt(token)) throw unauthorized('bearer token is not a known key');
+      const { principal, payload } = await verifyJwt(token);
+      if (!grantsAny(principal))
+        throw unauthorized(
+          `token scope "${principal.kind === 'salesforce' ? principal.scopes.join(' ').slice(0, 64) : ''}" does not open this route`,
+        );
+      if (principal.grants.includes('callout')) await spendJti(payload);
+      return principal;
     },
-    describe: () => ({ jwt: Boolean(publicKey), devKeys: devKeys.length, adminKeys: adminKeys.length }),
+    describe: () => ({ jwt: publicKeys.length > 0, devKeys: devKeys.length, adminKeys: adminKeys.length }),
   };
 }
 
-function importVerificationKey(pem: string): KeyObject {
-  if (pem.includes('BEGIN CERTIFICATE')) return new X509Certificate(pem).publicKey;
-  return createPublicKey(pem);
+/** Every certificate or public key in the PEM text (the old and the new one while rotating). */
+function importVerificationKeys(pem: string): KeyObject[] {
+  const blocks = pem.match(/-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g) ?? [pem];
+  return blocks.map((block) =>
+    block.includes('BEGIN CERTIFICATE') ? new X509Certificate(block).publicKey : createPublicKey(block),
+  );
+}
+
+/** The payload, verified by the first key whose signature matches; claim errors are final. */
+async function verifyWithAny(
+  token: string,
+  keys: KeyObject[],
+  options: JWTVerifyOptions,
+): Promise<JWTPayload> {
+  let last: unknown;
+  for (const key of keys) {
+    try {
+      return (await jwtVerify(token, key, options)).payload;
+    } catch (err) {
+      if (!(err instanceof joseErrors.JWSSignatureVerificationFailed)) throw err;
+      last = err;
+    }
+  }
+  throw last;
 }
 
 function parseBearer(header: string | undefined): string | undefined {

@@ -113,12 +113,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     sendProblem(
       reply,
       request,
-      new ProblemError({
-        status: 404,
-        code: 'NOT_FOUND',
-        title: 'Not found',
-        detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
-      }),
+      notFoundProblem(`No route for ${request.method} ${request.url.split('?')[0]}.`),
     ),
   );
+}
+
+export function notFoundProblem(detail = 'No route for this path.'): ProblemError {
+  return new ProblemError({ status: 404, code: 'NOT_FOUND', title: 'Not found', detail });
 }

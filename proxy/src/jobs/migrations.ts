@@ -12,6 +12,7 @@
  *   pauses          the F&O governor's shared "paused until" per scope
  *   ledger          idempotency ledger / key-value for flows
  *   sequences       number ranges (proxy-assigned customer / order numbers)
+ *   seen_token_ids  callout-token ids (`jti`) until their token expires (replay guard, token-ids.ts)
  */
 
 export interface Migration {
@@ -72,6 +73,14 @@ CREATE TABLE ledger (
 CREATE TABLE sequences (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
 `,
   },
+  {
+    version: 2,
+    name: 'seen_token_ids',
+    sql: `
+CREATE TABLE seen_token_ids (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX seen_token_ids_expires_at ON seen_token_ids (expires_at);
+`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
@@ -124,6 +133,14 @@ CREATE TABLE ledger (
   PRIMARY KEY (ns, key)
 );
 CREATE TABLE sequences (name TEXT PRIMARY KEY, next BIGINT NOT NULL);
+`,
+  },
+  {
+    version: 2,
+    name: 'seen_token_ids',
+    sql: `
+CREATE TABLE seen_token_ids (id TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE INDEX seen_token_ids_expires_at ON seen_token_ids (expires_at);
 `,
   },
 ];

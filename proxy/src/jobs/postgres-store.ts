@@ -21,6 +21,7 @@ import {
   StoreUnavailableError,
 } from './errors.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { TOKEN_ID_PURGE_EVERY_MS, TOKEN_ID_SQL, type TokenIdLedger } from './token-ids.js';
 import { lockOrder, newJob, rowToAudit, rowToJob, type AuditRow, type JobRow } from './rows.js';
 import type {
   AuditEntry,
@@ -106,7 +107,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
 const ACTIVE_OR_SAME = `SELECT j.*, (SELECT MAX(version) FROM jobs d WHERE d.flow = $1 AND d.key = $2 AND d.state = 'dead') AS newest_dead
   FROM jobs j WHERE flow = $1 AND key = $2 AND (version = $3 OR state IN ('queued', 'running'))`;
 
-class PostgresStore implements Store {
+class PostgresStore implements Store, TokenIdLedger {
   readonly kind = 'postgres' as const;
   private closed = false;
 
@@ -660,6 +661,17 @@ class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     await this.q('SELECT 1');
+  }
+
+  private tokenIdsPurgedAt = 0;
+
+  async rememberTokenId(id: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+    if (nowMs - this.tokenIdsPurgedAt > TOKEN_ID_PURGE_EVERY_MS) {
+      this.tokenIdsPurgedAt = nowMs;
+      await this.q(TOKEN_ID_SQL.postgres.purge, [nowMs]);
+    }
+    const rows = await this.q(TOKEN_ID_SQL.postgres.remember, [id, Math.ceil(expiresAtMs), nowMs]);
+    return rows.length === 1;
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,7 @@ import {
   StoreUnavailableError,
 } from './errors.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { TOKEN_ID_PURGE_EVERY_MS, TOKEN_ID_SQL, type TokenIdLedger } from './token-ids.js';
 import { lockOrder, newJob, rowToAudit, rowToJob, type AuditRow, type JobRow } from './rows.js';
 import type {
   AuditEntry,
@@ -98,7 +99,7 @@ function migrate(db: Database.Database): void {
 const ACTIVE_OR_SAME =
   "SELECT * FROM jobs WHERE flow = ? AND key = ? AND (version = ? OR state IN ('queued', 'running'))";
 
-class SqliteStore implements Store {
+class SqliteStore implements Store, TokenIdLedger {
   readonly kind = 'sqlite' as const;
   private readonly stmts: Map<string, Database.Statement> = new Map();
 
@@ -597,6 +598,18 @@ class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     await this.read(() => this.st('SELECT 1').get());
+  }
+
+  private tokenIdsPurgedAt = 0;
+
+  rememberTokenId(id: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+    return this.tx(() => {
+      if (nowMs - this.tokenIdsPurgedAt > TOKEN_ID_PURGE_EVERY_MS) {
+        this.st(TOKEN_ID_SQL.sqlite.purge).run(nowMs);
+        this.tokenIdsPurgedAt = nowMs;
+      }
+      return this.st(TOKEN_ID_SQL.sqlite.remember).run(id, Math.ceil(expiresAtMs), nowMs).changes === 1;
+    });
   }
 
   async close(): Promise<void> {

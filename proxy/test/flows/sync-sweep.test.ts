@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ADMIN,
   account,
   deadLetters,
   seedSalesforce,
@@ -121,7 +122,8 @@ describe('catch-up sweep', () => {
 describe('runtime without a mapping file or a Salesforce connection', () => {
   it('accepts records, dead-letters them with BRIDGE_CONFIG_MISSING and says what is missing in /readyz', async () => {
     await h.start({ BRIDGE_CONFIG: '', SF_CLIENT_ID: '', SF_USERNAME: '', SF_PRIVATE_KEY: '' });
-    const ready = await fetch(`${h.proxy.url}/readyz`);
+    // The detail is for operators: /readyz says it with an admin key only.
+    const ready = await fetch(`${h.proxy.url}/readyz`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { checks: Record<string, { ok: boolean; detail?: unknown }> };
     expect(body.checks.mapping).toMatchObject({ ok: false });

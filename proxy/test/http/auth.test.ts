@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
@@ -37,6 +38,8 @@ beforeAll(async () => {
           a.get('/v1/admin-probe', { config: { auth: 'admin' } }, async (req) => ({
             principal: req.principal?.kind,
           }));
+          a.get('/v1/widget-probe', { config: { auth: 'widget' } }, async () => ({ reached: 'widget' }));
+          a.post('/v1/sync-probe', { config: { auth: 'callout' } }, async () => ({ reached: 'sync' }));
         },
       },
     ],
@@ -63,6 +66,7 @@ describe('inbound authentication on /v1', () => {
       iss: ISSUER,
       aud: AUDIENCE,
       sub: '005xx0000012345',
+      scope: 'inventory',
     });
     const res = await ping(`Bearer ${token}`);
     expect(res.statusCode).toBe(200);
@@ -79,11 +83,42 @@ describe('inbound authentication on /v1', () => {
       logger: capturingLogger().logger,
     });
     try {
-      const token = await signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE });
+      const token = await signCalloutJwt(sf.privateKeyPem, {
+        iss: ISSUER,
+        aud: AUDIENCE,
+        scope: 'inventory',
+      });
       const res = await other.inject({ url: '/v1/ping', headers: { authorization: `Bearer ${token}` } });
       expect(res.statusCode).toBe(200);
     } finally {
       await other.close();
+    }
+  });
+
+  it('accepts the old and the new certificate while rotating (two PEM blocks)', async () => {
+    const next = generateSigningCertificate('salesforce-callouts-2');
+    const rotating = await buildApp({
+      config: testConfig({
+        INBOUND_JWT_CERT: `${sf.certificatePem}\n${next.certificatePem}`,
+        INBOUND_JWT_ISSUER: ISSUER,
+        INBOUND_JWT_AUDIENCE: AUDIENCE,
+      }),
+      logger: capturingLogger().logger,
+    });
+    try {
+      for (const key of [sf.privateKeyPem, next.privateKeyPem]) {
+        const token = await signCalloutJwt(key, { iss: ISSUER, aud: AUDIENCE, scope: 'inventory' });
+        const res = await rotating.inject({ url: '/v1/ping', headers: { authorization: `Bearer ${token}` } });
+        expect(res.statusCode).toBe(200);
+      }
+      const foreign = await signCalloutJwt(stranger.privateKeyPem, {
+        iss: ISSUER,
+        aud: AUDIENCE,
+        scope: 'inventory',
+      });
+      expect401(await rotating.inject({ url: '/v1/ping', headers: { authorization: `Bearer ${foreign}` } }));
+    } finally {
+      await rotating.close();
     }
   });
 
@@ -159,7 +194,12 @@ describe('inbound authentication on /v1', () => {
 
   it('keeps admin routes for admin keys: the callout credential is not enough', async () => {
     expect401(await app.inject({ url: '/v1/admin-probe', headers: { authorization: `Bearer ${DEV_KEY}` } }));
-    const token = await signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE });
+    const token = await signCalloutJwt(sf.privateKeyPem, {
+      iss: ISSUER,
+      aud: AUDIENCE,
+      scope: 'sync',
+      jti: randomUUID(),
+    });
     expect401(await app.inject({ url: '/v1/admin-probe', headers: { authorization: `Bearer ${token}` } }));
     const ok = await app.inject({
       url: '/v1/admin-probe',
@@ -184,5 +224,67 @@ describe('inbound authentication on /v1', () => {
     expect(all).not.toContain(DEV_KEY);
     expect(all).not.toContain(ADMIN_KEY);
     expect(all).toContain('authentication refused');
+  });
+});
+
+describe('scopes: the widget and the sync path hold different credentials', () => {
+  const widgetToken = () =>
+    signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE, scope: 'inventory' });
+  const syncToken = (jti: string | null = randomUUID()) =>
+    signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE, scope: 'sync', ...(jti ? { jti } : {}) });
+  const call = (method: 'GET' | 'POST', url: string, token: string) =>
+    app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
+
+  it('a widget token reads inventory and cannot sync', async () => {
+    expect((await call('GET', '/v1/widget-probe', await widgetToken())).statusCode).toBe(200);
+    const refused = await call('POST', '/v1/sync-probe', await widgetToken());
+    expect401(refused);
+    expect(refused.body).not.toContain('reached');
+  });
+
+  it('a sync token syncs and cannot read inventory', async () => {
+    expect((await call('POST', '/v1/sync-probe', await syncToken())).json()).toEqual({ reached: 'sync' });
+    expect401(await call('GET', '/v1/widget-probe', await syncToken()));
+  });
+
+  it('a token without a known scope opens nothing', async () => {
+    const none = await signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE });
+    const odd = await signCalloutJwt(sf.privateKeyPem, { iss: ISSUER, aud: AUDIENCE, scope: 'admin' });
+    for (const token of [none, odd]) {
+      expect401(await call('GET', '/v1/widget-probe', token));
+      expect401(await call('POST', '/v1/sync-probe', token));
+      expect401(await call('GET', '/v1/admin-probe', token));
+    }
+  });
+
+  it('a sync token is good once: a replayed jti is refused, a missing one too', async () => {
+    const token = await syncToken();
+    expect((await call('POST', '/v1/sync-probe', token)).statusCode).toBe(200);
+    const replay = await call('POST', '/v1/sync-probe', token);
+    expect401(replay);
+    expect(replay.body).not.toContain('reached');
+    // The same jti in a freshly signed token is the same callout replayed, too.
+    const jti = randomUUID();
+    expect((await call('POST', '/v1/sync-probe', await syncToken(jti))).statusCode).toBe(200);
+    expect401(await call('POST', '/v1/sync-probe', await syncToken(jti)));
+    expect401(await call('POST', '/v1/sync-probe', await syncToken(null)));
+    expect(captured.lines.join('\n')).toContain('token jti was already used');
+  });
+
+  it('accepts the jti the package formula makes (user id and two timestamps, with spaces)', async () => {
+    const jti = `005xx000001Sv6AAAS-2026-12-04 03:15:22Z-03:15:22.${String(Date.now() % 1000).padStart(3, '0')}Z`;
+    expect((await call('POST', '/v1/sync-probe', await syncToken(jti))).statusCode).toBe(200);
+    expect401(await call('POST', '/v1/sync-probe', await syncToken(jti)));
+  });
+
+  it('a development key opens the widget and sync routes, never the admin ones', async () => {
+    expect((await call('GET', '/v1/widget-probe', DEV_KEY)).statusCode).toBe(200);
+    expect((await call('POST', '/v1/sync-probe', DEV_KEY)).statusCode).toBe(200);
+    expect401(await call('GET', '/v1/admin-probe', DEV_KEY));
+  });
+
+  it('an admin key opens admin routes only', async () => {
+    expect401(await call('GET', '/v1/widget-probe', ADMIN_KEY));
+    expect401(await call('POST', '/v1/sync-probe', ADMIN_KEY));
   });
 });

@@ -20,13 +20,16 @@ beforeAll(async () => {
         routes: async (a) => {
           a.post(
             '/v1/echo',
-            { schema: { body: z.object({ records: z.array(z.object({ Id: z.string().min(15) })).max(2) }) } },
+            {
+              config: { auth: 'callout' },
+              schema: { body: z.object({ records: z.array(z.object({ Id: z.string().min(15) })).max(2) }) },
+            },
             async (req) => req.body,
           );
-          a.get('/v1/boom', async () => {
+          a.get('/v1/boom', { config: { auth: 'callout' } }, async () => {
             throw new Error('database password=hunter2 leaked in a stack');
           });
-          a.get('/v1/busy', async () => {
+          a.get('/v1/busy', { config: { auth: 'callout' } }, async () => {
             throw new ProblemError({
               status: 503,
               code: 'D365_THROTTLED',

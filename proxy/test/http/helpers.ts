@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
-import { REDACT_PATHS } from '../../src/logging.js';
+import { loggerOptions } from '../../src/logging.js';
 
 /** Config for tests: no .env, no process.env leakage, small and explicit. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -14,8 +14,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-/** A logger whose every line lands in `lines`, with the production redaction paths. */
-export function capturingLogger(): { logger: Logger; lines: string[] } {
+/** A logger whose every line lands in `lines`, with the production redaction and serializers. */
+export function capturingLogger(level: Config['LOG_LEVEL'] = 'debug'): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -23,6 +23,6 @@ export function capturingLogger(): { logger: Logger; lines: string[] } {
       done();
     },
   });
-  const logger = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
+  const logger = pino(loggerOptions({ LOG_LEVEL: level, LOG_FORMAT: 'json' }), stream);
   return { logger, lines };
 }

@@ -214,7 +214,7 @@ describe('dead letters API', () => {
   });
 
   it('readiness includes the store', async () => {
-    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    const res = await app.inject({ method: 'GET', url: '/readyz', headers: admin });
     expect(res.body).toMatch(/store/);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * `/healthz`: the process is alive (no dependency is called — a liveness probe must not fail
- * because F&O is down, or the orchestrator restarts a healthy proxy).
- * `/readyz`: every dependency answers; 503 with per-check detail otherwise.
+ * because F&O is down, or the orchestrator restarts a healthy proxy). Public; says only "ok".
+ * `/readyz`: every dependency answers; 503 otherwise. Public answer: the status code and one
+ * word. With an admin key it also says each check's detail (token state, instance URL,
+ * governor…), which would tell a stranger what the proxy talks to.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -9,12 +11,15 @@ import { runReadiness, type ReadinessCheck } from '../readiness.js';
 
 const readinessBody = z.object({
   status: z.enum(['ready', 'not-ready']),
-  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.unknown().optional() })),
+  checks: z
+    .record(z.string(), z.object({ ok: z.boolean(), detail: z.unknown().optional() }))
+    .optional()
+    .describe('Per-check detail: only for an admin key (Authorization: Bearer <ADMIN_API_KEYS key>).'),
 });
 
 export default async function healthRoutes(
   app: FastifyInstance,
-  opts: { checks: Record<string, ReadinessCheck>; version: string },
+  opts: { checks: Record<string, ReadinessCheck> },
 ): Promise<void> {
   app.get(
     '/healthz',
@@ -23,27 +28,28 @@ export default async function healthRoutes(
       schema: {
         tags: ['health'],
         summary: 'Liveness: the process is up',
-        response: { 200: z.object({ status: z.literal('ok'), version: z.string(), uptimeS: z.number() }) },
+        response: { 200: z.object({ status: z.literal('ok') }) },
       },
     },
-    async () => ({ status: 'ok' as const, version: opts.version, uptimeS: Math.round(process.uptime()) }),
+    async () => ({ status: 'ok' as const }),
   );
 
   app.get(
     '/readyz',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', identify: ['admin'] },
       schema: {
         tags: ['health'],
-        summary: 'Readiness: store and upstreams answer',
+        summary: 'Readiness: store and upstreams answer (detail for admins)',
+        security: [{}, { admin: [] }],
         response: { 200: readinessBody, 503: readinessBody },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const result = await runReadiness(opts.checks);
-      return reply
-        .code(result.ok ? 200 : 503)
-        .send({ status: result.ok ? ('ready' as const) : ('not-ready' as const), checks: result.checks });
+      const status = result.ok ? ('ready' as const) : ('not-ready' as const);
+      const admin = request.principal?.kind === 'admin';
+      return reply.code(result.ok ? 200 : 503).send(admin ? { status, checks: result.checks } : { status });
     },
   );
 }

@@ -65,6 +65,8 @@ export default async function inventoryRoutes(
   app.get(
     '/v1/inventory',
     {
+      // The rep's widget credential; the sync credential cannot read inventory (least privilege).
+      config: { auth: 'widget' },
       schema: {
         tags: ['inventory'],
         summary: 'Live F&O inventory for a set of items',

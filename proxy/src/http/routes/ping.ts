@@ -9,6 +9,8 @@ export default async function pingRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/v1/ping',
     {
+      // Any caller with a credential: each Salesforce credential, a dev key, an operator key.
+      config: { auth: ['widget', 'callout', 'admin'] },
       schema: {
         tags: ['diagnostics'],
         summary: 'Authenticated probe: who am I to the proxy?',

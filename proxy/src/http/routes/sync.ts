@@ -71,6 +71,7 @@ export default async function syncRoutes(app: FastifyInstance, opts: { queue: Jo
     app.post(
       route.path,
       {
+        config: { auth: 'callout' },
         schema: {
           tags: ['sync'],
           summary: route.summary,
