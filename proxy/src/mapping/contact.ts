@@ -10,6 +10,7 @@
 import { addressFields, readAddress } from './address.js';
 import type { BridgeConfig } from './config.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
+import { fnoTextBody } from './fno-text.js';
 import { cleanText } from './names.js';
 import { ContactRecord, apiName, parseRecord, readText, valueAt, type ReadOptions } from './records.js';
 import { isRejection, reject, type MapResult, type Rejection } from './result.js';
@@ -59,6 +60,24 @@ const CONTACT_ADDRESS = {
   countryIsoCode: 'PrimaryAddressCountryRegionISOCode',
 };
 
+/** Where each ContactPersons field came from in the Contact, for an `INVALID_TEXT` reason. */
+const CONTACT_SOURCE: Readonly<Record<string, string>> = {
+  LastName: 'LastName',
+  FirstName: 'FirstName',
+  MiddleName: 'MiddleName',
+  EmploymentJobTitle: 'Title',
+  EmploymentDepartment: 'Department',
+  PrimaryEmailAddress: 'Email',
+  PrimaryPhoneNumber: 'Phone',
+  PrimaryAddressStreet: 'MailingStreet',
+  PrimaryAddressStreetNumber: 'MailingStreet',
+  PrimaryAddressCity: 'MailingCity',
+  PrimaryAddressZipCode: 'MailingPostalCode',
+  PrimaryAddressStateId: 'MailingState',
+};
+
+const CONTACT_MULTI_LINE: ReadonlySet<string> = new Set(['PrimaryAddressStreet']);
+
 interface Common {
   contact: ContactRecord;
   company: string;
@@ -105,7 +124,12 @@ function mapCommon(
   const extra = extraFieldValues(contact, cfg.contact.extraFields, { ...opts, clearMissing: update });
   if (isRejection(extra)) return extra;
   Object.assign(body, extra);
-  return { contact, company: route.company, body };
+  const checked = fnoTextBody(body, {
+    multiLine: CONTACT_MULTI_LINE,
+    source: (f) => cfg.contact.extraFields[f] ?? CONTACT_SOURCE[f],
+  });
+  if (isRejection(checked)) return checked;
+  return { contact, company: route.company, body: checked };
 }
 
 /** The ContactPersons POST body for a new contact person. */
