@@ -29,8 +29,8 @@ export interface ContactPersonIdentity {
   /** True when the body still lacks `AssociatedPartyNumber` (no `customerPartyNumber` was passed). */
   needsPartyNumber: boolean;
   /**
-   * F&O has no field for the Salesforce Id on a contact person, so a retry after an ambiguous failure
-   * looks for this natural key (all fields `eq`) under the customer's party.
+   * How a retry after an ambiguous failure finds the contact person: the Contact Id in the
+   * configured correlation field (`contact.correlationField`, all fields `eq`).
    */
   lookup: { dataAreaId: string; fields: Record<string, string> };
   version: string | undefined;
@@ -159,10 +159,11 @@ export function mapContactToContactPerson(
   const existing = readText(contact, 'D365_Contact_Person_Id__c', opts);
   if (isRejection(existing)) return existing;
 
-  const lookupFields: Record<string, string> = { LastName: String(body.LastName) };
-  if (partyNumber) lookupFields.AssociatedPartyNumber = partyNumber;
-  for (const f of ['FirstName', 'PrimaryEmailAddress'])
-    if (typeof body[f] === 'string') lookupFields[f] = body[f];
+  // The Contact Id stays in F&O with the contact person: how a retry finds it, and the proof
+  // before any later update that it is this Contact's.
+  const correlationField = cfg.contact.correlationField;
+  body[correlationField] = contact.Id;
+  const lookupFields: Record<string, string> = { [correlationField]: contact.Id };
   return {
     ok: true,
     company,

@@ -7,7 +7,13 @@
  * terms and the search name are set once at creation and belong to F&O afterwards.
  */
 import { addressFields, readAddress, type AddressParts } from './address.js';
-import { numberingFor, type BridgeConfig, type CompanyConfig, type CustomerNumbering } from './config.js';
+import {
+  customerCorrelationField,
+  numberingFor,
+  type BridgeConfig,
+  type CompanyConfig,
+  type CustomerNumbering,
+} from './config.js';
 import { resolveCurrency } from './currency.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
 import { fnoTextBody } from './fno-text.js';
@@ -236,9 +242,11 @@ export function mapAccountToCustomer(
     lookup = { by: 'key', dataAreaId: company, CustomerAccount: allocated };
   } else {
     if (allocated) body.CustomerAccount = allocated;
-    body[numbering.correlationField] = account.Id;
     lookup = { by: 'correlation', dataAreaId: company, field: numbering.correlationField, value: account.Id };
   }
+  // The Account Id stays in F&O with the customer: the proof, read before any later update, that
+  // this customer is this Account's (whatever the proxy's own store remembers).
+  body[customerCorrelationField(cfg, company)] = account.Id;
   const entity = fnoTextBody(body, { multiLine: CUSTOMER_MULTI_LINE, source: customerSource(cfg) });
   if (isRejection(entity)) return entity;
   return {
