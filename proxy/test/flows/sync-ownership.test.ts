@@ -169,6 +169,8 @@ describe('a replay never modifies a customer it cannot prove it owns', () => {
     );
     expect(dead.lastError).toMatchObject({ code: 'D365_RECORD_NOT_OWNED', transient: false });
     expect(customer('US-001')).toEqual(victim);
+    // It was read (the ownership check), never written.
+    expect(h.d365.control.counters().requests.byMethod.GET).toBeGreaterThan(0);
     expect(h.d365.control.counters().requests.byMethod.PATCH ?? 0).toBe(0);
   });
 

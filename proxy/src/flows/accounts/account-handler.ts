@@ -97,7 +97,7 @@ async function syncAccount(record: Row, accountId: string, run: Run): Promise<st
   const numberField = apiName('D365_Customer_Number__c', deps.namespace);
   const existing = textField(record, numberField);
   if (existing) {
-    trace.outcome = 'updated';
+    trace.key = existing;
     const row = await findCustomer(existing);
     if (row && !owned(row)) {
       throw notOwned({
@@ -112,6 +112,7 @@ async function syncAccount(record: Row, accountId: string, run: Run): Promise<st
       });
     }
     // Not in F&O at all: the PATCH fails with D365_NOT_FOUND, as an update of a deleted customer should.
+    trace.outcome = 'updated';
     return patch(existing, record);
   }
   // Check the whole record before a number is spent on it.

@@ -83,6 +83,7 @@ async function syncContact(sent: Row, contactId: string, run: Run): Promise<stri
   const idField = apiName('D365_Contact_Person_Id__c', deps.namespace);
   const fromSalesforce = first.identity.contactPersonId;
   if (fromSalesforce) {
+    trace.key = fromSalesforce;
     const row = await findPerson(fromSalesforce);
     if (row && !owned(row)) {
       throw notOwned({
