@@ -209,7 +209,7 @@ async function syncAccount(record: Row, accountId: string, run: Run): Promise<st
         await collide(row);
         continue;
       }
-      if (!owned(r.row)) {
+      if (r.outcome === 'recovered' && !owned(r.row)) {
         // An ambiguous POST "recovered" a customer that is not ours: ours was never created.
         await collide(r.row);
         continue;
