@@ -4,8 +4,8 @@
  * silently cut there, or ends up in printed documents as garbage. So every string of a body the proxy
  * sends passes here first, by kind:
  *
- *  - `singleLine` (names, phone, city, codes, extra fields): tab, CR, LF, VT and FF become one space,
- *    as pasting into a one-line field does;
+ *  - `singleLine` (names, phone, city, codes, extra fields): tab, CR, LF, VT, FF and the Unicode
+ *    line/paragraph separators become one space, as pasting into a one-line field does;
  *  - `multiLine` (streets): tab, CR and LF are real content and stay;
  *
  * every other control character (U+0000–U+001F, U+007F–U+009F), a lone surrogate and the
@@ -19,7 +19,7 @@ export type TextKind = 'singleLine' | 'multiLine';
 
 export type TextCheck = { ok: true; value: string } | { ok: false; problem: string };
 
-const LINE_BREAKS_AND_TABS = /[\t\n\v\f\r]+/g;
+const LINE_BREAKS_AND_TABS = /[\t\n\v\f\r\u2028\u2029]+/g;
 const MULTI_LINE_ALLOWED = new Set([0x09, 0x0a, 0x0d]);
 
 function describe(code: number): string {

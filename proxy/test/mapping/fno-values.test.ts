@@ -44,6 +44,7 @@ describe('text F&O can store', () => {
     });
     // A one-line F&O field: a pasted line break or tab becomes a space.
     expect(fnoText('+1 425\n555\t0142', 'singleLine')).toEqual({ ok: true, value: '+1 425 555 0142' });
+    expect(fnoText('a\u2028b\r\n\u2029c', 'singleLine')).toEqual({ ok: true, value: 'a b c' });
   });
 
   it('names the Salesforce field the bad text came from', () => {
