@@ -172,6 +172,7 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     maxAttempts: config.JOB_MAX_ATTEMPTS,
     flushMs: config.SYNC_WRITEBACK_FLUSH_MS,
     sweep: { ageMinutes: config.SYNC_SWEEP_AGE_MIN, limit: config.SYNC_SWEEP_LIMIT },
+    registry: ctx.registry,
   });
   const sweepOn = salesforce !== undefined && config.SYNC_SWEEP_CRON.trim().toLowerCase() !== 'off';
   const scheduler = sweepOn

@@ -6,9 +6,11 @@
 import type { D365Client } from '../d365/index.js';
 import type { JobHandler, JobQueue, Store } from '../jobs/index.js';
 import type { BridgeConfig } from '../mapping/index.js';
+import type { Registry } from '../metrics.js';
 import type { SalesforceClient } from '../salesforce/index.js';
 import { createAccountHandler } from './accounts/account-handler.js';
 import { createContactHandler } from './contacts/contact-handler.js';
+import { createOwnershipMetrics } from './numbering/ownership.js';
 import { createOrderHandler } from './orders/order-handler.js';
 import { createSweepHandler, SWEEP_FLOW } from './sweep/pending-sweep.js';
 import { createWriteBack, notConfiguredWriteBack, type SyncWriteBack } from './write-back/write-back.js';
@@ -35,6 +37,8 @@ export interface SyncFlowsOptions {
   flushMs: number;
   /** SYNC_SWEEP_AGE_MIN / SYNC_SWEEP_LIMIT. */
   sweep: { ageMinutes: number; limit: number };
+  /** Where the flows' own metrics (number collisions) are registered. */
+  registry?: Registry;
 }
 
 export interface SyncFlows {
@@ -55,6 +59,7 @@ export function registerSyncFlows(opts: SyncFlowsOptions): SyncFlows {
     namespace: opts.namespace,
     writeBack,
     maxAttempts: opts.maxAttempts,
+    ownership: createOwnershipMetrics(opts.registry),
   };
   const sf = opts.salesforce;
   if (sf) {

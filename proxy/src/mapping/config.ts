@@ -70,6 +70,14 @@ const extraFields = z
   })
   .default({});
 
+/**
+ * The F&O field that carries the Salesforce Id of the record the proxy created it for: written on
+ * create, and read back before any update to prove the F&O record is this Salesforce record's
+ * (docs/mapping.md "Which F&O record is ours"). A custom field (e.g. `SalesforceId` added to
+ * CustTable and the entity) is named here like a standard one.
+ */
+const correlationField = fnoField.refine((f) => !KEY_FIELDS.includes(f), 'must not be a key field');
+
 // ── customer numbering (docs/flows.md, "Create-once guarantees") ─────────────────────────────────────
 
 /**
@@ -133,7 +141,7 @@ const fnoSequence = z.strictObject({
    * failure can find the customer F&O already created. Required: without it a timed-out create can
    * become a duplicate customer.
    */
-  correlationField: fnoField.refine((f) => !KEY_FIELDS.includes(f), 'must not be a key field'),
+  correlationField,
 });
 
 const customerNumbering = z.discriminatedUnion('mode', [proxyRange, fnoSequence]);
@@ -222,6 +230,8 @@ const address = z.strictObject({
 });
 
 const customer = z.strictObject({
+  /** CustomersV3 field that receives the Account Id (proxyRange numbering; fnoSequence names its own). */
+  correlationField: correlationField.default('KnownAs'),
   /** Which Account address becomes the customer's primary address. */
   addressSource: z.enum(['Billing', 'Shipping']).default('Billing'),
   /** F&O field that receives the full name when it had to be cut to 100 characters (e.g. SalesMemo); null: none. */
@@ -229,7 +239,11 @@ const customer = z.strictObject({
   extraFields,
 });
 
-const contact = z.strictObject({ extraFields });
+const contact = z.strictObject({
+  /** ContactPersons field that receives the Contact Id. */
+  correlationField: correlationField.default('KnownAsName'),
+  extraFields,
+});
 
 /**
  * Sales order numbers assigned by the proxy (docs/flows.md, "Create-once guarantees"): the number is
@@ -335,6 +349,35 @@ export const BridgeConfigSchema = z
       }
       void id;
     }
+    const owned: Array<[string[], Record<string, string>, string]> = [
+      [['customer', 'extraFields'], cfg.customer.extraFields, cfg.customer.correlationField],
+      [['contact', 'extraFields'], cfg.contact.extraFields, cfg.contact.correlationField],
+      [['orders', 'headerExtraFields'], cfg.orders.headerExtraFields, ORDER_CORRELATION_FIELD],
+    ];
+    const numberings = [
+      cfg.customerNumbering,
+      ...Object.values(cfg.companies).map((c) => c.customerNumbering),
+    ];
+    for (const n of numberings) {
+      if (n?.mode === 'fnoSequence')
+        owned.push([['customer', 'extraFields'], cfg.customer.extraFields, n.correlationField]);
+    }
+    for (const [path, extras, field] of owned) {
+      if (extras[field] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, field],
+          message: `${field} is the correlation field that proves a record is the proxy's; it cannot be mapped`,
+        });
+      }
+    }
+    if (cfg.customer.fullNameField && cfg.customer.fullNameField === cfg.customer.correlationField) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['customer', 'fullNameField'],
+        message: `${cfg.customer.fullNameField} is the customer correlation field; pick another field for the full name`,
+      });
+    }
     const countryRegionIds = Object.fromEntries(
       Object.entries(cfg.address.countryRegionIds).map(([k, v]) => [k.toUpperCase(), v.toUpperCase()]),
     );
@@ -360,6 +403,15 @@ export type OrderNumbering = BridgeConfig['orders']['numbering'];
 /** How routing values and unit names are compared: trimmed, inner whitespace collapsed, lower case. */
 export function normaliseRoutingValue(value: string): string {
   return value.normalize('NFC').trim().replace(/\s+/gu, ' ').toLowerCase();
+}
+
+/** `CustomersOrderReference` = Opportunity Id: how a sales order is found again and proven ours. */
+export const ORDER_CORRELATION_FIELD = 'CustomersOrderReference';
+
+/** The CustomersV3 field that holds the Account Id for a company (fnoSequence names its own). */
+export function customerCorrelationField(cfg: BridgeConfig, companyId: string): string {
+  const numbering = numberingFor(cfg, companyId);
+  return numbering.mode === 'fnoSequence' ? numbering.correlationField : cfg.customer.correlationField;
 }
 
 /** The numbering in force for a company (its own, else the top-level one). */

@@ -10,6 +10,7 @@
 import { addressFields, readAddress } from './address.js';
 import type { BridgeConfig } from './config.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
+import { fnoTextBody } from './fno-text.js';
 import { cleanText } from './names.js';
 import { ContactRecord, apiName, parseRecord, readText, valueAt, type ReadOptions } from './records.js';
 import { isRejection, reject, type MapResult, type Rejection } from './result.js';
@@ -28,8 +29,8 @@ export interface ContactPersonIdentity {
   /** True when the body still lacks `AssociatedPartyNumber` (no `customerPartyNumber` was passed). */
   needsPartyNumber: boolean;
   /**
-   * F&O has no field for the Salesforce Id on a contact person, so a retry after an ambiguous failure
-   * looks for this natural key (all fields `eq`) under the customer's party.
+   * How a retry after an ambiguous failure finds the contact person: the Contact Id in the
+   * configured correlation field (`contact.correlationField`, all fields `eq`).
    */
   lookup: { dataAreaId: string; fields: Record<string, string> };
   version: string | undefined;
@@ -58,6 +59,24 @@ const CONTACT_ADDRESS = {
   countryRegionId: 'PrimaryAddressCountryRegionId',
   countryIsoCode: 'PrimaryAddressCountryRegionISOCode',
 };
+
+/** Where each ContactPersons field came from in the Contact, for an `INVALID_TEXT` reason. */
+const CONTACT_SOURCE: Readonly<Record<string, string>> = {
+  LastName: 'LastName',
+  FirstName: 'FirstName',
+  MiddleName: 'MiddleName',
+  EmploymentJobTitle: 'Title',
+  EmploymentDepartment: 'Department',
+  PrimaryEmailAddress: 'Email',
+  PrimaryPhoneNumber: 'Phone',
+  PrimaryAddressStreet: 'MailingStreet',
+  PrimaryAddressStreetNumber: 'MailingStreet',
+  PrimaryAddressCity: 'MailingCity',
+  PrimaryAddressZipCode: 'MailingPostalCode',
+  PrimaryAddressStateId: 'MailingState',
+};
+
+const CONTACT_MULTI_LINE: ReadonlySet<string> = new Set(['PrimaryAddressStreet']);
 
 interface Common {
   contact: ContactRecord;
@@ -105,7 +124,12 @@ function mapCommon(
   const extra = extraFieldValues(contact, cfg.contact.extraFields, { ...opts, clearMissing: update });
   if (isRejection(extra)) return extra;
   Object.assign(body, extra);
-  return { contact, company: route.company, body };
+  const checked = fnoTextBody(body, {
+    multiLine: CONTACT_MULTI_LINE,
+    source: (f) => cfg.contact.extraFields[f] ?? CONTACT_SOURCE[f],
+  });
+  if (isRejection(checked)) return checked;
+  return { contact, company: route.company, body: checked };
 }
 
 /** The ContactPersons POST body for a new contact person. */
@@ -135,10 +159,11 @@ export function mapContactToContactPerson(
   const existing = readText(contact, 'D365_Contact_Person_Id__c', opts);
   if (isRejection(existing)) return existing;
 
-  const lookupFields: Record<string, string> = { LastName: String(body.LastName) };
-  if (partyNumber) lookupFields.AssociatedPartyNumber = partyNumber;
-  for (const f of ['FirstName', 'PrimaryEmailAddress'])
-    if (typeof body[f] === 'string') lookupFields[f] = body[f];
+  // The Contact Id stays in F&O with the contact person: how a retry finds it, and the proof
+  // before any later update that it is this Contact's.
+  const correlationField = cfg.contact.correlationField;
+  body[correlationField] = contact.Id;
+  const lookupFields: Record<string, string> = { [correlationField]: contact.Id };
   return {
     ok: true,
     company,

@@ -7,9 +7,16 @@
  * terms and the search name are set once at creation and belong to F&O afterwards.
  */
 import { addressFields, readAddress, type AddressParts } from './address.js';
-import { numberingFor, type BridgeConfig, type CompanyConfig, type CustomerNumbering } from './config.js';
+import {
+  customerCorrelationField,
+  numberingFor,
+  type BridgeConfig,
+  type CompanyConfig,
+  type CustomerNumbering,
+} from './config.js';
 import { resolveCurrency } from './currency.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
+import { fnoTextBody } from './fno-text.js';
 import { ORGANIZATION_NAME_MAX, cleanText, searchName, truncateAtWord } from './names.js';
 import { AccountRecord, apiName, parseRecord, readText, type ReadOptions } from './records.js';
 import { isRejection, reject, type MapResult, type MappingWarning, type Rejection } from './result.js';
@@ -121,6 +128,30 @@ const CUSTOMER_ADDRESS = {
   countryIsoCode: 'AddressCountryRegionISOCode',
 };
 
+/** Where each CustomersV3 field of a body came from in the Account, for an `INVALID_TEXT` reason. */
+function customerSource(cfg: BridgeConfig): (fnoField: string) => string | undefined {
+  const a = cfg.customer.addressSource;
+  const fixed: Record<string, string> = {
+    OrganizationName: 'Name',
+    NameAlias: 'Name',
+    PersonFirstName: 'FirstName',
+    PersonLastName: 'LastName',
+    AddressStreet: `${a}Street`,
+    AddressStreetNumber: `${a}Street`,
+    AddressCity: `${a}City`,
+    AddressZipCode: `${a}PostalCode`,
+    AddressState: `${a}State`,
+    PrimaryContactPhone: 'Phone',
+    PrimaryContactURL: 'Website',
+    PrimaryContactFax: 'Fax',
+    PrimaryContactEmail: 'Email',
+  };
+  if (cfg.customer.fullNameField) fixed[cfg.customer.fullNameField] = 'Name';
+  return (f) => cfg.customer.extraFields[f] ?? fixed[f];
+}
+
+const CUSTOMER_MULTI_LINE: ReadonlySet<string> = new Set(['AddressStreet']);
+
 /** Phone, web site, fax and (a custom `Email` field, when the org has one) e-mail. */
 function contactChannels(account: AccountRecord, clearMissing: boolean): CustomerBody {
   const out: CustomerBody = {};
@@ -211,13 +242,17 @@ export function mapAccountToCustomer(
     lookup = { by: 'key', dataAreaId: company, CustomerAccount: allocated };
   } else {
     if (allocated) body.CustomerAccount = allocated;
-    body[numbering.correlationField] = account.Id;
     lookup = { by: 'correlation', dataAreaId: company, field: numbering.correlationField, value: account.Id };
   }
+  // The Account Id stays in F&O with the customer: the proof, read before any later update, that
+  // this customer is this Account's (whatever the proxy's own store remembers).
+  body[customerCorrelationField(cfg, company)] = account.Id;
+  const entity = fnoTextBody(body, { multiLine: CUSTOMER_MULTI_LINE, source: customerSource(cfg) });
+  if (isRejection(entity)) return entity;
   return {
     ok: true,
     company,
-    entity: body,
+    entity,
     identity: {
       salesforceId: account.Id,
       company,
@@ -260,10 +295,12 @@ export function mapAccountUpdate(
   const extra = extraFieldValues(account, cfg.customer.extraFields, { ...opts, clearMissing: true });
   if (isRejection(extra)) return extra;
   Object.assign(body, extra);
+  const entity = fnoTextBody(body, { multiLine: CUSTOMER_MULTI_LINE, source: customerSource(cfg) });
+  if (isRejection(entity)) return entity;
   return {
     ok: true,
     company,
-    entity: body,
+    entity,
     identity: {
       salesforceId: account.Id,
       company,

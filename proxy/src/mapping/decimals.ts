@@ -30,8 +30,25 @@ export function toJsonNumber(value: Decimal): number | undefined {
   return new Decimal(n).equals(value) ? n : undefined;
 }
 
+/**
+ * What an F&O decimal field holds. Quantities, prices, amounts and credit limits are `Edm.Decimal`
+ * on the wire and X++ `real` inside F&O, stored as SQL `numeric(32,16)`: at most 16 digits before and
+ * 16 after the decimal point. `$metadata` states no Precision or Scale for them, so the limit is
+ * fixed here [INF: the storage type of X++ `real`]. A value beyond it overflows in F&O (or, through
+ * a JSON double such as 1e308, turns into an amount nobody can post), so it is refused before any
+ * write.
+ */
+export const FNO_REAL = { integerDigits: 16, scale: 16 } as const;
+
+const FNO_REAL_LIMIT = new Decimal(10).pow(FNO_REAL.integerDigits);
+
+/** True when an F&O decimal field can store the value exactly. */
+export function fitsFnoReal(value: Decimal): boolean {
+  return value.abs().lessThan(FNO_REAL_LIMIT) && value.decimalPlaces() <= FNO_REAL.scale;
+}
+
 export type DecimalRuleFailure =
-  'notANumber' | 'negative' | 'zero' | 'tooManyDecimals' | 'tooLarge' | 'unrepresentable';
+  'notANumber' | 'negative' | 'zero' | 'tooManyDecimals' | 'tooLarge' | 'outOfRange' | 'unrepresentable';
 
 export interface DecimalRule {
   /** Decimal places allowed. */
@@ -61,6 +78,7 @@ export function checkDecimal(raw: unknown, rule: DecimalRule): DecimalCheck {
   if (rule.max !== undefined && value.greaterThan(rule.max)) return { ok: false, failure: 'tooLarge' };
   const json = toJsonNumber(value);
   if (json === undefined) return { ok: false, failure: 'unrepresentable' };
+  if (!fitsFnoReal(value)) return { ok: false, failure: 'outOfRange' };
   // -0 would print as 0 anyway; normalise so tests and bodies never carry a negative zero.
   return { ok: true, value: json === 0 ? 0 : json, decimal: value };
 }
@@ -79,6 +97,8 @@ export function describeFailure(failure: DecimalRuleFailure, rule: DecimalRule, 
       return `${shown} has more than ${rule.places} decimal places; rounding it would change what was sold`;
     case 'tooLarge':
       return `${shown} is larger than ${rule.max}`;
+    case 'outOfRange':
+      return `${shown} is more than F&O can store (at most ${FNO_REAL.integerDigits} digits before the decimal point)`;
     case 'unrepresentable':
       return `${shown} cannot be sent exactly as a JSON number`;
   }

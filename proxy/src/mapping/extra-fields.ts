@@ -4,11 +4,14 @@
  * become F&O's `NoYes` names ("Yes"/"No"). The Salesforce side must send the field (it must be in the
  * package's sync query or the record won't carry it).
  */
-import { toDecimal, toJsonNumber } from './decimals.js';
+import { FNO_REAL, fitsFnoReal, toDecimal, toJsonNumber } from './decimals.js';
 import { apiPath, valueAt, type ReadOptions } from './records.js';
 import { reject, type Rejection } from './result.js';
 
 export type FnoScalar = string | number;
+
+/** F&O decimal fields that cannot be negative (a negative credit limit means nothing to F&O). */
+const NON_NEGATIVE_FIELDS: ReadonlySet<string> = new Set(['CreditLimit']);
 
 /**
  * Values for `map` read from `record`; `clearMissing` (updates) writes "" for a Salesforce field that is
@@ -33,8 +36,22 @@ export function extraFieldValues(
     else if (typeof raw === 'number') {
       const decimal = toDecimal(raw);
       const json = decimal && toJsonNumber(decimal);
-      if (json === undefined)
+      if (!decimal || json === undefined)
         return reject('INVALID_FIELD', `${field} (${raw}) cannot be sent exactly to F&O.`, field);
+      if (!fitsFnoReal(decimal)) {
+        return reject(
+          'NUMBER_OUT_OF_RANGE',
+          `${field} (${raw}) is more than F&O ${fnoField} can store (at most ${FNO_REAL.integerDigits} digits before and ${FNO_REAL.scale} after the decimal point).`,
+          field,
+        );
+      }
+      if (NON_NEGATIVE_FIELDS.has(fnoField) && decimal.isNegative() && !decimal.isZero()) {
+        return reject(
+          'NUMBER_OUT_OF_RANGE',
+          `${field} (${raw}) must not be negative for F&O ${fnoField}.`,
+          field,
+        );
+      }
       out[fnoField] = json;
     } else {
       return reject(

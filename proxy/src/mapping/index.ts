@@ -6,6 +6,8 @@
 export {
   BridgeConfigError,
   BridgeConfigSchema,
+  ORDER_CORRELATION_FIELD,
+  customerCorrelationField,
   loadBridgeConfig,
   numberingFor,
   parseBridgeConfig,

@@ -14,12 +14,18 @@ export const REJECTION_CODES = [
   'INVALID_FIELD',
   /** The record is not of the expected object type (`attributes.type`). */
   'WRONG_OBJECT_TYPE',
+  /** Text F&O cannot store: a control character (NUL, C0/C1), a lone surrogate or a noncharacter. */
+  'INVALID_TEXT',
+  /** A number outside what an F&O decimal field holds (see `FNO_REAL` in decimals.ts). */
+  'NUMBER_OUT_OF_RANGE',
   'INVALID_COUNTRY',
   'INVALID_STATE',
   'UNKNOWN_CURRENCY',
   'INVALID_QUANTITY',
   'INVALID_PRICE',
   'INVALID_DISCOUNT',
+  /** Quantity × price (the line amount F&O computes) does not fit an F&O amount. */
+  'INVALID_AMOUNT',
   'INVALID_DATE',
   /** An Opportunity without products: F&O would get an empty order. */
   'NO_LINE_ITEMS',

@@ -14,8 +14,17 @@ import type { BridgeConfig } from './config.js';
 import { normaliseRoutingValue } from './config.js';
 import { resolveCurrency } from './currency.js';
 import { fnoDateOnly, salesforceDate } from './dates.js';
-import { Decimal, checkDecimal, describeFailure, toDecimal, type DecimalRule } from './decimals.js';
+import {
+  Decimal,
+  FNO_REAL,
+  checkDecimal,
+  describeFailure,
+  fitsFnoReal,
+  toDecimal,
+  type DecimalRule,
+} from './decimals.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
+import { fnoTextBody } from './fno-text.js';
 import {
   OpportunityRecord,
   parseRecord,
@@ -119,6 +128,8 @@ export function mapOpportunityToSalesOrder(
   const headerExtra = extraFieldValues(opportunity, cfg.orders.headerExtraFields, opts);
   if (isRejection(headerExtra)) return headerExtra;
   Object.assign(header, headerExtra);
+  const checkedHeader = fnoTextBody(header, { source: (f) => cfg.orders.headerExtraFields[f] });
+  if (isRejection(checkedHeader)) return checkedHeader;
 
   const items = opportunity.OpportunityLineItems;
   const records = items?.records ?? [];
@@ -155,6 +166,13 @@ export function mapOpportunityToSalesOrder(
   }
 
   const expectedTotal = total.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  if (!fitsFnoReal(expectedTotal)) {
+    return reject(
+      'INVALID_AMOUNT',
+      `The products add up to ${expectedTotal.toString()}, more than an F&O order total can hold (at most ${FNO_REAL.integerDigits} digits before the decimal point).`,
+      'OpportunityLineItems',
+    );
+  }
   const amount = toDecimal(opportunity.Amount);
   if (
     cfg.orders.checkTotal &&
@@ -173,7 +191,7 @@ export function mapOpportunityToSalesOrder(
   return {
     ok: true,
     company,
-    entity: { header, lines },
+    entity: { header: checkedHeader, lines },
     identity: {
       salesforceId: opportunity.Id,
       company,
@@ -300,6 +318,14 @@ function mapLine(
     line.LineDiscountPercentage = discount.value;
     amount = amount.times(new Decimal(100).minus(discount.decimal)).dividedBy(100);
   }
+  // F&O computes the line amount from quantity and price: it must fit an amount field too.
+  if (!fitsFnoReal(amount.toDecimalPlaces(FNO_REAL.scale, Decimal.ROUND_HALF_UP))) {
+    return reject(
+      'INVALID_AMOUNT',
+      `Product ${index + 1}${productName}: quantity ${quantity.decimal.toString()} × price ${price.decimal.toString()} is more than an F&O line amount can hold (at most ${FNO_REAL.integerDigits} digits before the decimal point).`,
+      `${at}.Quantity`,
+    );
+  }
 
   const unitText = readText(product, 'QuantityUnitOfMeasure', {});
   if (isRejection(unitText)) return unitText;
@@ -325,5 +351,20 @@ function mapLine(
   const extra = extraFieldValues(item, orders.lineExtraFields, { ...opts, label: at });
   if (isRejection(extra)) return extra;
   Object.assign(line, extra);
-  return { line, amount };
+  const itemField = fromItemNumber.value
+    ? fromItemNumber.field
+    : fromProductCode.value
+      ? `${at}.Product2.ProductCode`
+      : `${at}.ProductCode`;
+  const checked = fnoTextBody(line, {
+    label: `Product ${index + 1}`,
+    source: (f) =>
+      orders.lineExtraFields[f]
+        ? `${at}.${orders.lineExtraFields[f]}`
+        : f === 'ItemNumber'
+          ? itemField
+          : undefined,
+  });
+  if (isRejection(checked)) return checked;
+  return { line: checked, amount };
 }

@@ -41,6 +41,10 @@ describe('POST /v1/sync/accounts → CustomersV3', () => {
   it('creates a new customer in the routed company, updates an existing one, and writes the numbers back', async () => {
     const request = fixture('BridgeContract_SyncAccountsRequest');
     seedSalesforce(h.sf, 'Account', request.records);
+    // Fabrikam (US-024) is linked to its Account in F&O: the Account Id is in its correlation field.
+    h.d365.control.putRows('CustomersV3', [
+      { dataAreaId: 'usmf', CustomerAccount: 'US-024', KnownAs: String(request.records[1].Id) },
+    ]);
     const before = customers().length;
     const fabrikamBefore = h.d365.control.row('CustomersV3', {
       dataAreaId: 'usmf',

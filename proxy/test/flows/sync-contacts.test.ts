@@ -39,6 +39,8 @@ describe('POST /v1/sync/contacts → ContactPersons', () => {
         AssociatedPartyNumber: fabrikam.PartyNumber,
         FirstName: 'Ravi',
         LastName: 'Kumar',
+        // Created by the proxy for his Contact, so it carries the Contact Id.
+        KnownAsName: String(request.records[1].Id),
       },
     ]);
     seedSalesforce(h.sf, 'Account', [{ Id: request.records[0].AccountId, Name: 'Fabrikam Supplies' }]);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
-import { createMetrics } from '../../src/metrics.js';
+import { createMetrics, type Registry } from '../../src/metrics.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startD365Emulator, type D365Emulator } from '../../../test/emulators/d365/index.js';
 import {
@@ -33,7 +33,7 @@ export interface Harness {
   sf: SalesforceEmulator;
   dir: string;
   /** The running proxy (restart() replaces it, keeping the store). */
-  proxy: { app: FastifyInstance; runtime: Runtime; url: string };
+  proxy: { app: FastifyInstance; runtime: Runtime; url: string; registry: Registry };
   start(overrides?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
   close(): Promise<void>;
@@ -106,7 +106,7 @@ export async function startHarness(
       });
       const app = await buildApp({ config, logger, registry, parts: runtime.parts });
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
-      h.proxy = { app, runtime, url };
+      h.proxy = { app, runtime, url, registry };
     },
     async stop() {
       await h.proxy?.app.close();

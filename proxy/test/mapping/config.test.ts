@@ -41,7 +41,12 @@ describe('bridge config: defaults', () => {
       excessDecimals: 'reject',
       requestedDates: 'closeDate',
     });
-    expect(cfg.customer).toEqual({ addressSource: 'Billing', fullNameField: null, extraFields: {} });
+    expect(cfg.customer).toEqual({
+      correlationField: 'KnownAs',
+      addressSource: 'Billing',
+      fullNameField: null,
+      extraFields: {},
+    });
   });
 
   it('normalises company ids, currencies and routing keys', () => {

@@ -22,6 +22,7 @@ describe('mapContactToContactPerson', () => {
       PrimaryEmailAddress: 'julia.funk@fabrikam.example.com',
       PrimaryPhoneNumber: '+1 425 555 0142',
       IsPrimaryPhoneNumberMobile: 'No',
+      KnownAsName: CONTACT_ID,
     });
     expect(r.identity).toEqual({
       salesforceId: CONTACT_ID,
@@ -31,12 +32,8 @@ describe('mapContactToContactPerson', () => {
       needsPartyNumber: false,
       lookup: {
         dataAreaId: 'usmf',
-        fields: {
-          LastName: 'Funk',
-          AssociatedPartyNumber: '000000203',
-          FirstName: 'Julia',
-          PrimaryEmailAddress: 'julia.funk@fabrikam.example.com',
-        },
+        // Found again by the Contact Id it carries in F&O, never by a name someone else may share.
+        fields: { KnownAsName: CONTACT_ID },
       },
       version: '2026-08-21T09:20:11.000+0000',
     });

@@ -31,6 +31,7 @@ describe('mapAccountToCustomer', () => {
       AddressCountryRegionISOCode: 'US',
       PrimaryContactPhone: '+1 206 555 0100',
       PrimaryContactURL: 'https://contoso.example.com',
+      KnownAs: ACCOUNT_ID,
     });
     expect(r.identity).toEqual({
       salesforceId: ACCOUNT_ID,

@@ -78,6 +78,11 @@ export interface D365EmulatorOptions {
   throttling?: Partial<ThrottlingConfig>;
   /** `true` logs with pino at info level; or pass a pino-compatible logger. */
   logger?: boolean | Logger;
+  /**
+   * Custom string fields an installation added, per entity set, e.g.
+   * `{ CustomersV3: ['SalesforceId'] }` (see `extendSchema`: they exist for the whole process).
+   */
+  extensionFields?: Readonly<Record<string, readonly string[]>>;
 }
 
 export const DEFAULT_LATENCY: LatencyConfig = {

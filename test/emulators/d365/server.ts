@@ -13,7 +13,8 @@ import { createControl, type D365Control } from './control.js';
 import controlRoutes from './control-routes.js';
 import { bump, emptyCounters } from './counters.js';
 import { Dmf } from './dmf.js';
-import { ENTITY_DEFS } from './entities/index.js';
+import { ENTITY_DEFS, entityBySet } from './entities/index.js';
+import { extendSchema } from './entities/schema.js';
 import { executeBatch, parseBatch } from './odata/batch.js';
 import { errorResponse, handleOData, type ODataEnv, type ODataResponse } from './odata/handler.js';
 import {
@@ -72,6 +73,11 @@ export async function startD365Emulator(options: D365EmulatorOptions = {}): Prom
   if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
   const logger = resolveLogger(options.logger);
   const counters = emptyCounters();
+  for (const [set, names] of Object.entries(options.extensionFields ?? {})) {
+    const def = entityBySet(set);
+    if (!def) throw new Error(`extensionFields: no emulated entity set ${set}`);
+    extendSchema(def.schema, names);
+  }
   const store = new Store(ENTITY_DEFS);
   const urls: EmulatorState['urls'] = { http: '', https: undefined };
   const tokens = new TokenService(

@@ -5,14 +5,18 @@
  * A contact person hangs off its customer's party: the parent customer comes from the nested
  * `Account.D365_Customer_Number__c` (missing → `PARENT_NOT_SYNCED`, transient: the job waits for
  * the Account flow and is dead-lettered after JOB_MAX_ATTEMPTS), its `PartyNumber` is read from
- * `CustomersV3`. F&O has no field for the Salesforce Id on a contact person, so "create once" is:
- * the id F&O assigned is kept in the ledger per Contact; before a create, the mapping's natural
- * key (last name, first name, e-mail under that party) is looked up; an ambiguous POST is
- * followed by look-ups, never by a second POST. A Contact that has its id already is a PATCH.
+ * `CustomersV3`. Create once, and change only what is provably ours: the Contact Id goes into the
+ * correlation field (`contact.correlationField`, default `KnownAsName`) and is looked up before a
+ * create; an ambiguous POST is followed by look-ups, never by a second POST. Before any PATCH the
+ * contact person is read and must carry the Contact Id: an id from Salesforce that is not ours is
+ * `D365_RECORD_NOT_OWNED` (nothing written); an id from the ledger that is not ours is a collision
+ * (logged, counted, the Contact's own contact person is looked up or created instead). The id F&O
+ * assigned is kept in the ledger per Contact.
  */
 import { and, createOnce, eq, type Filter } from '../../d365/index.js';
 import type { JobHandler } from '../../jobs/index.js';
 import { apiName, mapContactToContactPerson, mapContactUpdate } from '../../mapping/index.js';
+import { notOwned, provesOwnership } from '../numbering/ownership.js';
 import { MappingRejectedError, SyncProblem } from '../write-back/failure.js';
 import {
   runSyncJob,
@@ -66,10 +70,56 @@ async function syncContact(sent: Row, contactId: string, run: Run): Promise<stri
     return contactPersonId;
   };
 
-  const known = first.identity.contactPersonId ?? (await deps.store.ledgerGet<string>(LEDGER, ledgerKey));
-  if (known) {
+  // Proof of ownership: the Contact Id the proxy wrote into the correlation field at create time.
+  const correlation = cfg.contact.correlationField;
+  const owned = (row: Row) => provesOwnership(row[correlation], contactId);
+  const findPerson = (contactPersonId: string) =>
+    d365.odata.findByKey<Row>(
+      ENTITY,
+      { dataAreaId: company, ContactPersonId: contactPersonId },
+      { ...call, select: ['ContactPersonId', correlation] },
+    );
+
+  const idField = apiName('D365_Contact_Person_Id__c', deps.namespace);
+  const fromSalesforce = first.identity.contactPersonId;
+  if (fromSalesforce) {
+    trace.key = fromSalesforce;
+    const row = await findPerson(fromSalesforce);
+    if (row && !owned(row)) {
+      throw notOwned({
+        what: 'contact person',
+        entity: ENTITY,
+        key: fromSalesforce,
+        company,
+        salesforceId: contactId,
+        field: correlation,
+        found: row[correlation],
+        salesforceField: idField,
+      });
+    }
     trace.outcome = 'updated';
-    return patch(known);
+    return patch(fromSalesforce);
+  }
+  const fromLedger = await deps.store.ledgerGet<string>(LEDGER, ledgerKey);
+  if (fromLedger) {
+    const row = await findPerson(fromLedger);
+    if (!row || owned(row)) {
+      // Not in F&O at all: the PATCH fails with D365_NOT_FOUND, as an update of a deleted one should.
+      trace.outcome = 'updated';
+      return patch(fromLedger);
+    }
+    // The ledger is wrong (a restored store, another proxy's id): never touch that contact person.
+    ctx.log.warn(
+      {
+        company,
+        contactPersonId: fromLedger,
+        salesforceId: contactId,
+        correlationField: correlation,
+        ownedBy: typeof row[correlation] === 'string' ? row[correlation] : null,
+      },
+      "contact person id collision: the ledger names a contact person that is not this Contact's; looking it up by its Id instead",
+    );
+    deps.ownership?.collision(ENTITY, company);
   }
 
   const customerAccount = first.identity.customerAccount;
@@ -110,10 +160,10 @@ async function syncContact(sent: Row, contactId: string, run: Run): Promise<stri
   });
   const id = String(r.row.ContactPersonId ?? '');
   if (!id) throw new Error('F&O created the contact person but returned no ContactPersonId');
-  await deps.store.ledgerPut(LEDGER, ledgerKey, id);
+  await deps.store.ledgerPut(LEDGER, ledgerKey, id, { overwrite: true });
   trace.key = id;
   trace.outcome = r.outcome;
-  // Found by its natural key: it predates this sync (or an earlier attempt); bring it up to date.
+  // Found by its Contact Id: an earlier attempt (or an older store) created it; bring it up to date.
   if (r.outcome === 'found') return patch(id);
   return id;
 }

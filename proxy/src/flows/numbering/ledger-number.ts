@@ -35,3 +35,21 @@ export async function numberFor(
   // Another worker won the race: its number is the record's; ours stays unused (a gap, never a duplicate).
   return { value: stored, fresh: stored === candidate };
 }
+
+/**
+ * A number that turned out to belong to someone else in F&O (a collision): the record gets the
+ * next number of the range instead, stored over the old one so every later attempt uses it. The
+ * taken number is never used again by this proxy (the counter only moves forward).
+ */
+export async function replaceNumber(
+  store: Store,
+  opts: Parameters<typeof numberFor>[1],
+  taken: string,
+): Promise<LedgerNumber> {
+  const current = await store.ledgerGet<string>(opts.ledger, opts.key);
+  // Another attempt already moved on from `taken`: use its number.
+  if (current && current !== taken) return { value: current, fresh: false };
+  const next = opts.format(await store.allocateNumber(opts.sequence, opts.start, opts.end));
+  await store.ledgerPut<string>(opts.ledger, opts.key, next, { overwrite: true });
+  return { value: next, fresh: true };
+}

@@ -5,7 +5,9 @@
  * Create once:
  *  1. look the order up by `CustomersOrderReference` = Opportunity Id in the company;
  *  2. none: take the Opportunity's proxy-assigned `SalesOrderNumber` (allocated once from
- *     `orders.numbering` and kept in the ledger before the first attempt);
+ *     `orders.numbering` and kept in the ledger before the first attempt). An order that exists
+ *     at that number is this Opportunity's only if its `CustomersOrderReference` says so; one
+ *     that is not is a collision: left alone, logged, counted, and the next number is taken;
  *  3. send header + every line in ONE `$batch` changeset, each carrying that explicit
  *     `SalesOrderNumber` (no `$1` Content-ID references: the reference material does not confirm
  *     F&O supports them in a changeset). F&O commits all of it or none of it;
@@ -15,11 +17,12 @@
  * An Opportunity whose order number is already set gets its status written back, nothing more
  * (changes to an order after its creation are made in F&O).
  */
-import { createOnce, eq, type BatchOperation } from '../../d365/index.js';
+import { D365ValidationError, createOnce, eq, type BatchOperation } from '../../d365/index.js';
 import type { JobHandler } from '../../jobs/index.js';
 import { mapOpportunityToSalesOrder } from '../../mapping/index.js';
-import { numberFor } from '../numbering/ledger-number.js';
-import { MappingRejectedError } from '../write-back/failure.js';
+import { numberFor, replaceNumber } from '../numbering/ledger-number.js';
+import { provesOwnership } from '../numbering/ownership.js';
+import { MappingRejectedError, SyncProblem } from '../write-back/failure.js';
 import {
   runSyncJob,
   upstreams,
@@ -30,6 +33,8 @@ import {
 
 const HEADERS = 'SalesOrderHeadersV2';
 const LINES = 'SalesOrderLines';
+/** Collisions resolved within one attempt; past it the job backs off (the counter keeps its progress). */
+const MAX_COLLISIONS_PER_ATTEMPT = 20;
 type Row = Record<string, unknown>;
 
 export function createOrderHandler(deps: SyncFlowDeps): JobHandler<Row> {
@@ -84,53 +89,99 @@ async function syncOrder(sent: Row, opportunityId: string, run: Run): Promise<st
   }
 
   const numbering = cfg.orders.numbering;
-  const number = await numberFor(deps.store, {
+  const ledger = {
     ledger: 'sales-order-number',
     key: `${company}:${opportunityId}`,
     sequence: `sales-order:${company}`,
     start: numbering.start,
     end: numbering.end,
-    format: (n) => `${numbering.prefix}${String(n).padStart(numbering.width, '0')}`,
-  });
-  const salesOrderNumber = number.value;
-  trace.key = salesOrderNumber;
-  const byNumber = () =>
+    format: (n: number) => `${numbering.prefix}${String(n).padStart(numbering.width, '0')}`,
+  };
+  let number = await numberFor(deps.store, ledger);
+  const byNumber = (salesOrderNumber: string) =>
     d365.odata.findByKey<Row>(
       HEADERS,
       { dataAreaId: company, SalesOrderNumber: salesOrderNumber },
-      {
-        ...call,
-        select: ['SalesOrderNumber'],
-      },
+      { ...call, select: ['SalesOrderNumber', identity.correlation.field] },
     );
-  const find = async () => (await byReference()) ?? (await byNumber());
-  if (!number.fresh) {
-    const done = await byNumber();
-    if (done) {
-      trace.outcome = 'found';
-      return salesOrderNumber;
+  // An order is this Opportunity's only if it carries the Opportunity Id as its reference.
+  const owned = (row: Row) => provesOwnership(row[identity.correlation.field], opportunityId);
+  let collisions = 0;
+  const collide = async (row: Row) => {
+    collisions += 1;
+    ctx.log.warn(
+      {
+        company,
+        salesOrderNumber: number.value,
+        salesforceId: opportunityId,
+        correlationField: identity.correlation.field,
+        ownedBy: typeof row[identity.correlation.field] === 'string' ? row[identity.correlation.field] : null,
+      },
+      'sales order number collision: F&O already has this order for another record; taking the next number',
+    );
+    deps.ownership?.collision(HEADERS, company);
+    if (collisions >= MAX_COLLISIONS_PER_ATTEMPT) {
+      throw new SyncProblem(
+        'NUMBER_COLLISION',
+        `${collisions} sales order numbers in a row up to ${number.value} already exist in F&O ${company} for other records; the job continues from the next number on its next attempt. Reserve the proxy's range in F&O (docs/flows.md "Numbering ranges").`,
+        { entity: HEADERS, company, salesOrderNumber: number.value },
+        { transient: true, retryAfterMs: 5_000 },
+      );
     }
-  }
+    number = await replaceNumber(deps.store, ledger, number.value);
+  };
 
-  const op = (entity: string, body: Row): BatchOperation => ({
-    method: 'POST',
-    entity,
-    query: 'cross-company=true',
-    body: { ...body, SalesOrderNumber: salesOrderNumber },
-  });
-  const changeset = [op(HEADERS, mapped.entity.header), ...mapped.entity.lines.map((l) => op(LINES, l))];
-  const r = await createOnce<Row>({
-    find,
-    create: async () => {
-      const [result] = await d365.batch.execute([{ changeset }], call);
-      if (!result) throw new Error('$batch returned no result for the order changeset');
-      if (!result.ok) throw result.error;
-      return { SalesOrderNumber: salesOrderNumber };
-    },
-    signal: ctx.signal,
-  });
-  trace.outcome = r.outcome;
-  trace.lines = mapped.entity.lines.length;
-  if (mapped.warnings.length) ctx.log.warn({ warnings: mapped.warnings }, 'sales order mapped with warnings');
-  return String(r.row.SalesOrderNumber ?? salesOrderNumber);
+  for (;;) {
+    const salesOrderNumber = number.value;
+    trace.key = salesOrderNumber;
+    if (!number.fresh) {
+      const done = await byNumber(salesOrderNumber);
+      if (done && owned(done)) {
+        trace.outcome = 'found';
+        return salesOrderNumber;
+      }
+      if (done) {
+        await collide(done);
+        continue;
+      }
+    }
+    const ours = async () => {
+      const row = await byNumber(salesOrderNumber);
+      return row && owned(row) ? row : undefined;
+    };
+    const find = async () => (await byReference()) ?? (await ours());
+
+    const op = (entity: string, body: Row): BatchOperation => ({
+      method: 'POST',
+      entity,
+      query: 'cross-company=true',
+      body: { ...body, SalesOrderNumber: salesOrderNumber },
+    });
+    const changeset = [op(HEADERS, mapped.entity.header), ...mapped.entity.lines.map((l) => op(LINES, l))];
+    let r: Awaited<ReturnType<typeof createOnce<Row>>>;
+    try {
+      r = await createOnce<Row>({
+        find,
+        create: async () => {
+          const [result] = await d365.batch.execute([{ changeset }], call);
+          if (!result) throw new Error('$batch returned no result for the order changeset');
+          if (!result.ok) throw result.error;
+          return { SalesOrderNumber: salesOrderNumber };
+        },
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      if (!(err instanceof D365ValidationError)) throw err;
+      // Refused: "the record already exists" for another record's order is a collision.
+      const row = await byNumber(salesOrderNumber);
+      if (!row || owned(row)) throw err;
+      await collide(row);
+      continue;
+    }
+    trace.outcome = r.outcome;
+    trace.lines = mapped.entity.lines.length;
+    if (mapped.warnings.length)
+      ctx.log.warn({ warnings: mapped.warnings }, 'sales order mapped with warnings');
+    return String(r.row.SalesOrderNumber ?? salesOrderNumber);
+  }
 }

@@ -15,6 +15,7 @@ import type { D365Client } from '../../d365/index.js';
 import type { Store } from '../../jobs/index.js';
 import { apiName, type BridgeConfig } from '../../mapping/index.js';
 import { SyncProblem, describeFailure, truncateSyncError } from './failure.js';
+import type { OwnershipMetrics } from '../numbering/ownership.js';
 import type { SyncObject, SyncWriteBack } from './write-back.js';
 
 export interface SyncJobSpec {
@@ -145,6 +146,8 @@ export interface SyncFlowDeps extends SyncJobDeps {
    * written it back, a retry (or a dead-letter replay) picks it up here instead of failing again.
    */
   parentCustomerNumber?: (accountId: string) => Promise<string | undefined>;
+  /** Counts F&O records found at a key the proxy meant to use that were not its own. */
+  ownership?: OwnershipMetrics;
 }
 
 /**

@@ -42,12 +42,12 @@ EMIT = {
     InvoiceAddressTimeZone
     PrimaryContactEmail PrimaryContactEmailDescription PrimaryContactEmailIsIM PrimaryContactPhone PrimaryContactPhoneExtension PrimaryContactPhoneDescription
     PrimaryContactPhoneIsMobile PrimaryContactURL PrimaryContactFax PrimaryContactFaxExtension PrimaryContactFaxRecordId
-    PaymentTermsBaseDays EmployeeResponsibleNumber SalesOrderPoolId''',
+    PaymentTermsBaseDays EmployeeResponsibleNumber SalesOrderPoolId KnownAs''',
   'ContactPersons': '''dataAreaId ContactPersonId ContactPersonPartyNumber ContactPersonPartyType AssociatedPartyNumber FirstName MiddleName LastName
     ContactPersonName SearchName PrimaryEmailAddress PrimaryPhoneNumber PrimaryPhoneNumberExtension IsPrimaryPhoneNumberMobile EmploymentJobTitle
     EmploymentDepartment EmploymentProfession PrimaryAddressStreet PrimaryAddressCity PrimaryAddressZipCode PrimaryAddressStateId
     PrimaryAddressCountryRegionId PrimaryAddressCountryRegionISOCode PrimaryAddressTimeZone IsInactive IsDefaultContactPerson Gender LastEditDateTime
-    ContactInformationLanguageId Notes''',
+    ContactInformationLanguageId Notes KnownAsName''',
   'SalesOrderHeadersV2': '''dataAreaId SalesOrderNumber OrderingCustomerAccountNumber InvoiceCustomerAccountNumber CurrencyCode LanguageId SalesOrderName
     CustomersOrderReference CustomerRequisitionNumber RequestedShippingDate RequestedReceiptDate ConfirmedShippingDate ConfirmedReceiptDate
     OrderCreationDateTime DefaultShippingSiteId DefaultShippingWarehouseId DeliveryModeCode DeliveryTermsCode PaymentTermsName SalesTaxGroupCode

@@ -68,6 +68,22 @@ export function loadSchema(setName: string): EntitySchema {
   };
 }
 
+/**
+ * Adds custom string fields an installation put on an entity (e.g. `SalesforceId` on CustTable and
+ * CustCustomerV3Entity): readable, writable and filterable like standard ones. Entity schemas are
+ * shared by every emulator in the process, so an extension exists for all of them from then on,
+ * as it would for every client of that F&O.
+ */
+export function extendSchema(schema: EntitySchema, names: readonly string[]): void {
+  const fields = schema.fields as Map<string, FieldSpec>;
+  const real = schema.realProperties as Set<string>;
+  for (const name of names) {
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,80}$/.test(name)) throw new Error(`not a field name: ${name}`);
+    if (!fields.has(name)) fields.set(name, { name, kind: 'string', defaultValue: '' });
+    real.add(name);
+  }
+}
+
 export function enumMembers(enumType: string): Readonly<Record<string, number>> | undefined {
   return GENERATED_ENUMS[enumType];
 }
