@@ -19,7 +19,6 @@ export default async function tokenRoutes(
       consumerKey: CONSUMER_KEY,
       audiences: [state.url, 'https://login.salesforce.com', 'https://test.salesforce.com'],
       publicKey: state.publicKey,
-      maxLifetimeS: state.options.maxAssertionLifetimeS,
       preauthorized: state.auth.preauthorized,
       appEnabled: state.auth.appEnabled,
       findUser: (u) => state.findUser(u),
