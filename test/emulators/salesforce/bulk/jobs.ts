@@ -16,7 +16,7 @@ import { formatDateTime } from '../data/values.js';
 export type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 export type JobOperation = 'insert' | 'update' | 'upsert' | 'delete';
 
-const DELIMITERS: Record<string, string> = {
+export const DELIMITERS: Record<string, string> = {
   COMMA: ',',
   TAB: '\t',
   PIPE: '|',
