@@ -23,7 +23,8 @@ import {
  * then the commands, one CLI process each (about 1.5 s apiece; the two Bulk commands wait for
  * the CLI's own 5 s poll).
  */
-describe('sf CLI against the Salesforce emulator', () => {
+// One CLI process per test; on a busy machine a Bulk command's poll alone can take 15 s.
+describe('sf CLI against the Salesforce emulator', { timeout: 60_000 }, () => {
   let emu: SalesforceEmulator;
   let sf: SfCli;
   let stateDir: string;
