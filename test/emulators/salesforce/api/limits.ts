@@ -10,7 +10,7 @@ export default async function limitRoutes(
   const { state } = opts;
   const v = state.options.apiVersion;
 
-  // The versions list needs no session and carries no Sforce-Limit-Info (reference §4.6).
+  // The versions list needs no session and carries no Sforce-Limit-Info (REST API Developer Guide, "API Usage" header).
   app.get('/services/data', async () => apiVersions(v));
 
   app.get('/services/data/:version', { config: apiKind('other') }, async () => ({

@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 
 /**
- * OAuth 2.0 JWT bearer grant checks, in the order Salesforce reports them (reference §4.7).
+ * OAuth 2.0 JWT bearer grant checks, in the order Salesforce reports them (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration").
  * Error bodies are `{ error, error_description }` with HTTP 400.
  */
 

@@ -8,7 +8,7 @@ import type { FieldDef, ObjectDef } from '../metadata/types.js';
 import { formatDateTime } from '../data/values.js';
 
 /**
- * Bulk API 2.0 ingest jobs (reference §4.4): Open → UploadComplete → InProgress →
+ * Bulk API 2.0 ingest jobs (Bulk API 2.0 Developer Guide): Open → UploadComplete → InProgress →
  * JobComplete | Failed, or Aborted. Rows are processed asynchronously on timers at
  * `rowsPerSecond`, each through the same validation as REST writes.
  */
