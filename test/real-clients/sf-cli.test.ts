@@ -81,6 +81,16 @@ describe('sf CLI against the Salesforce emulator', { timeout: 60_000 }, () => {
     expect(result.accessToken).toMatch(/REDACTED/);
   });
 
+  it('org login access-token: refuses a token the org never issued', async () => {
+    const out = await sf(['org', 'login', 'access-token', '--instance-url', emu.url, '--no-prompt'], {
+      // Shaped like a session id (the CLI checks that much itself), unknown to the org.
+      SF_ACCESS_TOKEN: `00DDn0000000001!AQ${'x'.repeat(60)}`,
+    });
+    expect(out.status).toBe(1);
+    expect(out.name).toBe('AuthCodeUsernameRetrievalError');
+    expect(out.message).toMatch(/Bad_OAuth_Token/);
+  });
+
   it('org login jwt: signs exp in milliseconds, logs in, and stores the org', async () => {
     const before = emu.control.counters();
     const out = await sf([
@@ -134,6 +144,13 @@ describe('sf CLI against the Salesforce emulator', { timeout: 60_000 }, () => {
       Name: 'Adventure Works',
       Owner: { Name: 'Integration User' },
     });
+  });
+
+  it('data query: an unknown field fails with INVALID_FIELD and the SOQL error text', async () => {
+    const out = await sf(['data', 'query', '--query', 'SELECT Nope FROM Account', '--target-org', 'emu']);
+    expect(out.status).toBe(1);
+    expect(out.name).toBe('INVALID_FIELD');
+    expect(out.message).toMatch(/ERROR at Row:1:Column:8\nNo such column 'Nope'/);
   });
 
   it('data create record: creates an Account and answers a SaveResult', async () => {
