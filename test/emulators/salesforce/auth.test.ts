@@ -25,6 +25,15 @@ describe('Salesforce emulator: OAuth 2.0 JWT bearer', () => {
     expect(body).not.toHaveProperty('refresh_token');
   });
 
+  it('accepts an exp in milliseconds, as @salesforce/core signs it and real orgs accept it', async () => {
+    const { status, body } = await requestToken(
+      emu,
+      await signAssertion(emu.privateKeyPem!, { ...good(), exp: Date.now() + 300 }),
+    );
+    expect(status).toBe(200);
+    expect(body.access_token).toMatch(/^00D\w{12}!/);
+  });
+
   it('accepts an assertion signed for the connected app certificate given at start', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -76,13 +85,6 @@ describe('Salesforce emulator: OAuth 2.0 JWT bearer', () => {
       async () => requestToken(emu, await signAssertion(emu.privateKeyPem!, { ...good(), expiresIn: -5 })),
       'invalid_grant',
       'expired authorization code',
-    ],
-    [
-      'exp in milliseconds (too far ahead)',
-      async () =>
-        requestToken(emu, await signAssertion(emu.privateKeyPem!, { ...good(), exp: Date.now() + 300 })),
-      'invalid_grant',
-      'invalid assertion',
     ],
     [
       'unknown user',

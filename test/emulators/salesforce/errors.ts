@@ -1,6 +1,6 @@
 /**
  * Salesforce REST errors as the real API sends them: an HTTP status plus a JSON array of
- * `{ message, errorCode, fields }` (reference §4.5). Thrown anywhere in the emulator; the
+ * `{ message, errorCode, fields }` (REST API Developer Guide, "Status Codes and Error Responses"). Thrown anywhere in the emulator; the
  * server's error handler turns it into the wire body.
  */
 export interface SfErrorBody {

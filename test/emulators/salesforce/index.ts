@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BulkJobs } from './bulk/jobs.js';
+import { BulkQueryJobs } from './bulk/query-jobs.js';
 import { createControl, type SalesforceEmulatorControl } from './control.js';
 import {
   CONSUMER_KEY,
@@ -45,6 +46,11 @@ export async function startSalesforceEmulator(
     queueDelayMs: resolved.bulkQueueDelayMs,
     userId: () => state.integrationUserId,
   });
+  state.bulkQuery = new BulkQueryJobs(state.store, state.ids, {
+    apiVersion: resolved.apiVersion,
+    queueDelayMs: resolved.bulkQueueDelayMs,
+    userId: () => state.integrationUserId,
+  });
   const control = createControl(state);
   const app = buildServer(state, control);
   await app.listen({ port: resolved.port, host: resolved.host });
@@ -62,6 +68,7 @@ export async function startSalesforceEmulator(
     control,
     close: async () => {
       state.bulk.clear();
+      state.bulkQuery.clear();
       await app.close();
     },
   };

@@ -24,8 +24,6 @@ export interface SalesforceEmulatorOptions {
   /** Bulk API 2.0 processing speed (rows per second) and queue delay before InProgress. */
   bulkRowsPerSecond?: number;
   bulkQueueDelayMs?: number;
-  /** Max seconds a JWT `exp` may lie in the future (default 300). */
-  maxAssertionLifetimeS?: number;
   /** Fastify logger on/off (default off). */
   logger?: boolean;
 }
@@ -43,7 +41,6 @@ export interface ResolvedOptions {
   longRunningMs: number;
   bulkRowsPerSecond: number;
   bulkQueueDelayMs: number;
-  maxAssertionLifetimeS: number;
   logger: boolean;
 }
 
@@ -65,7 +62,6 @@ export function resolveOptions(options: SalesforceEmulatorOptions, defaultForceA
     longRunningMs: options.longRunningMs ?? 20_000,
     bulkRowsPerSecond: options.bulkRowsPerSecond ?? 200_000,
     bulkQueueDelayMs: options.bulkQueueDelayMs ?? 50,
-    maxAssertionLifetimeS: options.maxAssertionLifetimeS ?? 300,
     logger: options.logger ?? false,
   };
 }

@@ -1,8 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bulkRoutes from './api/bulk.js';
+import bulkQueryRoutes from './api/bulk-query.js';
 import collectionRoutes from './api/collections.js';
 import controlRoutes from './api/control.js';
+import identityRoutes from './api/identity.js';
 import limitRoutes from './api/limits.js';
 import queryRoutes from './api/query.js';
 import { kindOf } from './api/route-config.js';
@@ -23,7 +25,8 @@ export function buildServer(state: EmulatorState, control: SalesforceEmulatorCon
   const app = Fastify({
     logger: state.options.logger,
     bodyLimit: BODY_LIMIT,
-    routerOptions: { ignoreTrailingSlash: true },
+    // `sf` joins an instance URL ending in `/` with `/services/…`; the org answers `//services/…`.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
   const inflight = new Map<string, number>();
   const apiVersion = Number(state.options.apiVersion);
@@ -113,11 +116,13 @@ export function buildServer(state: EmulatorState, control: SalesforceEmulatorCon
 
   const opts = { state };
   void app.register(tokenRoutes, opts);
+  void app.register(identityRoutes, opts);
   void app.register(limitRoutes, opts);
   void app.register(sobjectRoutes, opts);
   void app.register(collectionRoutes, opts);
   void app.register(queryRoutes, opts);
   void app.register(bulkRoutes, opts);
+  void app.register(bulkQueryRoutes, opts);
   void app.register(controlRoutes, { control });
   return app;
 }

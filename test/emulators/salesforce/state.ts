@@ -9,6 +9,7 @@ import { IdFactory, to18 } from './ids.js';
 import { Schema } from './metadata/schema.js';
 import { INTEGRATION_USERNAME, type ResolvedOptions, type SeedName } from './options.js';
 import type { BulkJobs } from './bulk/jobs.js';
+import type { BulkQueryJobs } from './bulk/query-jobs.js';
 
 /** API call kinds counted by the emulator (`control.counters().byKind`). */
 export type CallKind =
@@ -47,6 +48,7 @@ export class EmulatorState {
   /** Query cursors for `nextRecordsUrl` (locator → remaining records). */
   readonly cursors = new Map<string, { records: SfRecord[]; totalSize: number }>();
   bulk!: BulkJobs;
+  bulkQuery!: BulkQueryJobs;
   url = '';
   private integrationUser = '';
 
@@ -83,6 +85,7 @@ export class EmulatorState {
     this.ids.reset();
     this.cursors.clear();
     this.bulk?.clear();
+    this.bulkQuery?.clear();
     const users = this.schema.object('User')!;
     const user = this.store.putRaw(users, {
       Username: INTEGRATION_USERNAME,
@@ -102,6 +105,17 @@ export class EmulatorState {
       Email: 'admin@bridge.example',
       Alias: 'aadmin',
       IsActive: true,
+    });
+    this.store.putRaw(this.schema.object('Organization')!, {
+      Id: this.orgId,
+      Name: 'F&O Bridge Emulator',
+      InstanceName: 'EMU1',
+      IsSandbox: false,
+      TrialExpirationDate: null,
+      NamespacePrefix: null, // a subscriber org of the package has no namespace of its own
+      OrganizationType: 'Developer Edition',
+      LanguageLocaleKey: 'en_US',
+      TimeZoneSidKey: 'GMT',
     });
     seedOrg(this.store, seed);
   }

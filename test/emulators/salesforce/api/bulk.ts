@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EmulatorState } from '../state.js';
 import { apiKind } from './route-config.js';
 
-/** Bulk API 2.0 ingest endpoints (reference §4.4). */
+/** Bulk API 2.0 ingest endpoints (Bulk API 2.0 Developer Guide). */
 export default async function bulkRoutes(
   app: FastifyInstance,
   opts: { state: EmulatorState },

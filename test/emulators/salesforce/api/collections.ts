@@ -6,7 +6,7 @@ import { objectOr404, toApiRecord } from './sobjects.js';
 import { apiKind } from './route-config.js';
 
 /**
- * sObject Collections (reference §4.2): create, update, upsert by External ID, retrieve and
+ * sObject Collections (REST API Developer Guide, "sObject Collections"): create, update, upsert by External ID, retrieve and
  * delete, at most 200 records, in order. Per-record errors use `statusCode` (not `errorCode`)
  * as the real API does in SaveResult/UpsertResult.
  */

@@ -10,8 +10,8 @@ export default async function limitRoutes(
   const { state } = opts;
   const v = state.options.apiVersion;
 
-  // The versions list needs no session and carries no Sforce-Limit-Info (reference §4.6).
-  app.get('/services/data', async () => [{ label: "Winter '25", url: `/services/data/v${v}`, version: v }]);
+  // The versions list needs no session and carries no Sforce-Limit-Info (REST API Developer Guide, "API Usage" header).
+  app.get('/services/data', async () => apiVersions(v));
 
   app.get('/services/data/:version', { config: apiKind('other') }, async () => ({
     sobjects: `/services/data/v${v}/sobjects`,
@@ -34,4 +34,18 @@ export default async function limitRoutes(
       DataStorageMB: { Max: 5, Remaining: 5 },
     };
   });
+}
+
+/**
+ * Every version from 20.0 (Winter '11) up to the emulated one, oldest first, as an org lists
+ * them; three releases a year, so the label follows from the number.
+ */
+export function apiVersions(latest: string): Array<{ label: string; url: string; version: string }> {
+  const out = [];
+  for (let n = 20; n <= Math.floor(Number(latest)); n++) {
+    const season = ['Winter', 'Spring', 'Summer'][(n - 20) % 3]!;
+    const year = String(11 + Math.floor((n - 20) / 3)).padStart(2, '0');
+    out.push({ label: `${season} '${year}`, url: `/services/data/v${n}.0`, version: `${n}.0` });
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound, SfError } from '../errors.js';
 import { base62, to18 } from '../ids.js';
+import { queryColumns } from '../soql/columns.js';
 import { runQuery } from '../soql/evaluate.js';
 import type { EmulatorState } from '../state.js';
 import { apiKind } from './route-config.js';
@@ -44,10 +45,11 @@ export default async function queryRoutes(
     };
   };
 
-  const handler = async (req: FastifyRequest<{ Querystring: { q?: string } }>) => {
+  const handler = async (req: FastifyRequest<{ Querystring: { q?: string; columns?: string } }>) => {
     const q = req.query.q;
     if (!q) throw new SfError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const result = runQuery(state.store, q, state.options.apiVersion);
+    if (req.query.columns === 'true') return queryColumns(q);
     const size = batchSize(req);
     if (result.records.length <= size)
       return { totalSize: result.totalSize, done: true, records: result.records };

@@ -5,7 +5,7 @@ import { CONSUMER_KEY } from '../options.js';
 import type { EmulatorState } from '../state.js';
 import { apiKind } from './route-config.js';
 
-/** `POST /services/oauth2/token`: the OAuth 2.0 JWT bearer grant (reference §4.7). */
+/** `POST /services/oauth2/token`: the OAuth 2.0 JWT bearer grant (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration"). */
 export default async function tokenRoutes(
   app: FastifyInstance,
   opts: { state: EmulatorState },
@@ -19,7 +19,6 @@ export default async function tokenRoutes(
       consumerKey: CONSUMER_KEY,
       audiences: [state.url, 'https://login.salesforce.com', 'https://test.salesforce.com'],
       publicKey: state.publicKey,
-      maxLifetimeS: state.options.maxAssertionLifetimeS,
       preauthorized: state.auth.preauthorized,
       appEnabled: state.auth.appEnabled,
       findUser: (u) => state.findUser(u),

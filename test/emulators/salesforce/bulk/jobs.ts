@@ -8,7 +8,7 @@ import type { FieldDef, ObjectDef } from '../metadata/types.js';
 import { formatDateTime } from '../data/values.js';
 
 /**
- * Bulk API 2.0 ingest jobs (reference §4.4): Open → UploadComplete → InProgress →
+ * Bulk API 2.0 ingest jobs (Bulk API 2.0 Developer Guide): Open → UploadComplete → InProgress →
  * JobComplete | Failed, or Aborted. Rows are processed asynchronously on timers at
  * `rowsPerSecond`, each through the same validation as REST writes.
  */
@@ -16,7 +16,7 @@ import { formatDateTime } from '../data/values.js';
 export type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 export type JobOperation = 'insert' | 'update' | 'upsert' | 'delete';
 
-const DELIMITERS: Record<string, string> = {
+export const DELIMITERS: Record<string, string> = {
   COMMA: ',',
   TAB: '\t',
   PIPE: '|',

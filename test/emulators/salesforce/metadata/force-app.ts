@@ -6,7 +6,7 @@ import { systemFields } from './standard-objects.js';
 import type { FieldDef, ObjectDef, SfFieldType } from './types.js';
 
 /**
- * Reads SFDX source-format object metadata (reference §1.1–1.3): every `objects/<Obj>/` folder
+ * Reads SFDX source-format object metadata (the Metadata API's source format, as `sf project convert source` reads it): every `objects/<Obj>/` folder
  * under the package directory, its optional `<Obj>.object-meta.xml` and its
  * `fields/<Field>.field-meta.xml`. Custom objects (`__c`), platform events (`__e`) and custom
  * fields on standard objects are returned; everything else in the folder (list views,

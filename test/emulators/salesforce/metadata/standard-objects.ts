@@ -229,6 +229,24 @@ const STANDARD: StandardSpec[] = [
       currency(),
     ],
   },
+  {
+    // The one org record; `sf` reads it after every login (sandbox? trial? namespace?).
+    name: 'Organization',
+    label: 'Organization',
+    labelPlural: 'Organizations',
+    keyPrefix: '00D',
+    createable: false,
+    fields: [
+      readOnly('Name', 'string', { length: 80 }),
+      readOnly('InstanceName', 'string', { length: 5 }),
+      readOnly('IsSandbox', 'boolean', { defaultValue: false }),
+      readOnly('TrialExpirationDate', 'datetime'),
+      readOnly('NamespacePrefix', 'string', { length: 15 }),
+      readOnly('OrganizationType', 'picklist', { length: 40 }),
+      readOnly('LanguageLocaleKey', 'picklist', { length: 40 }),
+      readOnly('TimeZoneSidKey', 'picklist', { length: 40 }),
+    ],
+  },
 ];
 
 /** The standard object definitions, fresh copies on every call (so metadata merges never leak). */
