@@ -73,6 +73,9 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
   const { store, queue } = await openJobs(config, {
     logger: ctx.logger.child({ component: 'jobs' }),
     registry: ctx.registry,
+    // One limit on F&O work: jobs run as F&O's current concurrency limit allows (JOB_CONCURRENCY
+    // only bounds it). The F&O client is built below; workers start after it exists.
+    capacity: () => (d365 ? d365.governor.jobCapacity() : Number.POSITIVE_INFINITY),
   });
   parts.push({ name: 'store', close: () => store.close() });
 

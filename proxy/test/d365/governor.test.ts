@@ -128,7 +128,7 @@ describe('pause after 429', () => {
 });
 
 describe('adaptive concurrency', () => {
-  it('grows by one per healthy window and halves on a 429, then climbs back only to below the refused level', () => {
+  it('grows by one per healthy window; a 429 above the last good level resumes at that level and holds it', () => {
     let now = 0;
     const l = new AdaptiveLimit({ initial: 4, max: 52, probeIntervalMs: 10_000, now: () => now });
     const window = () => {
@@ -139,13 +139,58 @@ describe('adaptive concurrency', () => {
     for (let i = 0; i < 8; i++) window();
     expect(l.limit).toBe(12);
     l.onThrottled(now - 10, 12);
-    expect(l.limit).toBe(6);
+    expect(l.limit).toBe(11); // the last level that completed a healthy window, not half, not 1
+    expect(l.learnedCeiling).toBe(11);
     expect(l.onThrottled(now - 20, 12)).toBe('none'); // same wave: no second cut
     for (let i = 0; i < 10; i++) window();
-    expect(l.limit).toBe(11); // back just below the refused 12 and holding
+    expect(l.limit).toBe(11); // holding just below the refused 12
     now += 10_000;
     window();
     expect(l.limit).toBe(12); // one probe after the interval
+  });
+
+  it('after a storm of 429s (every level refused) climbs back to the ceiling within a few windows', () => {
+    let now = 0;
+    const l = new AdaptiveLimit({ initial: 6, max: 52, now: () => now });
+    const window = () => {
+      const n = l.limit;
+      for (let i = 0; i < n; i++) l.onSuccess(50, now);
+      now += 60;
+    };
+    window(); // healthy at 6 → probes 7
+    l.onThrottled(now - 10, 7); // refused at 7: 6 is the capacity
+    expect(l.limit).toBe(6);
+    window();
+    for (let wave = 0; wave < 20; wave++) {
+      now += 1000; // each wave is sent after the Retry-After pause and refused at once
+      l.onThrottled(now - 1, wave === 0 ? 6 : 1);
+    }
+    expect(l.limit).toBe(1);
+    expect(l.learnedCeiling).toBe(6); // a storm teaches nothing about capacity
+    for (let i = 0; i < 5; i++) window();
+    expect(l.limit).toBe(6);
+  });
+
+  it('follows a capacity that fell: refused again on the way back lowers the ceiling', () => {
+    let now = 0;
+    const l = new AdaptiveLimit({ initial: 6, max: 52, now: () => now });
+    const window = () => {
+      const n = l.limit;
+      for (let i = 0; i < n; i++) l.onSuccess(50, now);
+      now += 60;
+    };
+    window();
+    l.onThrottled(now - 10, 7);
+    window();
+    expect(l.limit).toBe(6);
+    // F&O now takes 3.
+    l.onThrottled(now - 10, 6);
+    expect(l.limit).toBe(3);
+    window(); // healthy at 3 → climbs towards 6
+    expect(l.limit).toBe(5);
+    l.onThrottled(now - 10, 5);
+    expect(l.limit).toBe(3); // the last good level
+    expect(l.learnedCeiling).toBe(3);
   });
 
   it('cuts on a latency jump', () => {

@@ -237,6 +237,17 @@ export class Governor {
     return this.adaptive.limit;
   }
 
+  /**
+   * How many jobs that call F&O are worth running at once: the current limit plus a look-ahead
+   * (half of it, at least 2). The look-ahead keeps a few calls waiting here for a slot, so F&O's
+   * capacity does not idle while a job is between calls (reading the store, mapping), and the
+   * limit sees the demand it needs to grow. The job queue reads it before every claim.
+   */
+  jobCapacity(): number {
+    const limit = this.adaptive.limit;
+    return limit + Math.max(2, Math.ceil(limit / 2));
+  }
+
   recordRetry(reason: 'throttled' | 'server' | 'network' | 'auth'): void {
     this.metrics.retries.inc({ environment: this.environment, reason });
   }
