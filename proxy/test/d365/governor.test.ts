@@ -193,6 +193,14 @@ describe('adaptive concurrency', () => {
     expect(l.learnedCeiling).toBe(3);
   });
 
+  it('grows only a limit that was reached: healthy calls below it leave it alone', () => {
+    const l = new AdaptiveLimit({ initial: 6, max: 52 });
+    for (let i = 0; i < 60; i++) l.onSuccess(50, 0, 'write', false); // never more than 5 in flight
+    expect(l.limit).toBe(6);
+    for (let i = 0; i < 6; i++) l.onSuccess(50, 0, 'write', i === 3);
+    expect(l.limit).toBe(7);
+  });
+
   it('cuts on a latency jump', () => {
     const l = new AdaptiveLimit({ initial: 8, max: 52 });
     for (let i = 0; i < 8; i++) l.onSuccess(50, 0);
@@ -223,6 +231,29 @@ describe('adaptive concurrency', () => {
     const l = new AdaptiveLimit({ initial: 4, max: 5 });
     for (let i = 0; i < 100; i++) l.onSuccess(10, 0);
     expect(l.limit).toBe(5);
+  });
+});
+
+describe('job capacity (what the job queue runs at once)', () => {
+  it('grows while slots idle with no call waiting, shrinks once more than the look-ahead wait, and stays within its bounds', async () => {
+    const g = governor({ maxConcurrency: 8, initialConcurrency: 4 });
+    const first = g.jobCapacity();
+    expect(first).toBe(4 + 2 + 1); // starts at limit + look-ahead; +1: slots are idle
+    for (let i = 0; i < 100; i++) g.jobCapacity();
+    expect(g.jobCapacity()).toBe(4 * 4 + 2); // the upper bound: 4 × limit + look-ahead
+    const held = await Promise.all(Array.from({ length: 4 }, () => g.acquire('sync')));
+    // More than the look-ahead (2) waiting; each gives its slot back as soon as it gets one.
+    const waiting = Array.from({ length: 5 }, () =>
+      g.acquire('sync').then((s) => setImmediate(() => s.release({ kind: 'neutral' }))),
+    );
+    await flush();
+    const busy = g.jobCapacity();
+    expect(busy).toBe(4 * 4 + 2 - 1);
+    for (let i = 0; i < 100; i++) g.jobCapacity();
+    expect(g.jobCapacity()).toBe(4); // never below the limit
+    for (const s of held) s.release({ kind: 'neutral' });
+    await Promise.all(waiting);
+    g.close();
   });
 });
 

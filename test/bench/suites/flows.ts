@@ -24,8 +24,8 @@ export default async function run(): Promise<Record<string, number>> {
   });
   const metrics: Record<string, number> = {};
   try {
+    // The defaults a user gets: no concurrency setting (the F&O governor decides).
     await h.start({
-      JOB_CONCURRENCY: process.env.FLOWS_BENCH_CONCURRENCY ?? '64',
       SYNC_WRITEBACK_FLUSH_MS: process.env.FLOWS_BENCH_FLUSH_MS ?? '250',
       JOB_POLL_MS: '50',
     });

@@ -1,6 +1,10 @@
 /**
  * The adaptive concurrency limit: find F&O's capacity and stay at it.
  *
+ *  - Only a limit that is reached grows (a round in which some call was sent with every slot
+ *    taken): a limit above the demand proves nothing, and raising it would let a burst overshoot
+ *    F&O's capacity by several calls at once — each of them a 429, and F&O lengthens the
+ *    Retry-After of a client that keeps sending while throttled.
  *  - Latency first (a gradient estimate, as in Netflix's concurrency-limits): per window of calls
  *    (a window = `limit` completions, roughly one round trip) compare the window's mean latency
  *    with the baseline (the lowest recent window latency, F&O unloaded). Within `holdTolerance` ×
@@ -40,6 +44,8 @@ interface LatencyWindow {
   count: number;
   sum: number;
   baseline: number | undefined;
+  /** Some call of the window was sent with the limit reached. */
+  limited: boolean;
 }
 
 export class AdaptiveLimit {
@@ -91,19 +97,28 @@ export class AdaptiveLimit {
    * A call that completed normally (2xx/4xx other than 429/401), `startedAt` = when it was sent.
    * `latencyClass` separates kinds of calls whose latencies are not comparable (reads, writes):
    * each class keeps its own window and baseline. `undefined` = no latency signal (a `$batch`,
-   * whose duration depends on its size).
+   * whose duration depends on its size). `atLimit`: the call was sent with every slot taken; a
+   * window without such a call holds (a limit that was not reached says nothing about one more).
    */
-  onSuccess(latencyMs: number, startedAt: number, latencyClass: string | undefined = 'default'): LimitChange {
+  onSuccess(
+    latencyMs: number,
+    startedAt: number,
+    latencyClass: string | undefined = 'default',
+    atLimit = true,
+  ): LimitChange {
     // No signal: a call sent before the last cut tells about the level that was just cut.
     if (latencyClass === undefined || startedAt < this.lastCutAt) return 'none';
     let w = this.windows.get(latencyClass);
-    if (!w) this.windows.set(latencyClass, (w = { count: 0, sum: 0, baseline: undefined }));
+    if (!w) this.windows.set(latencyClass, (w = { count: 0, sum: 0, baseline: undefined, limited: false }));
     w.count += 1;
     w.sum += latencyMs;
+    w.limited ||= atLimit;
     if (w.count < this.value) return 'none';
     const avg = w.sum / w.count;
+    const limited = w.limited;
     w.count = 0;
     w.sum = 0;
+    w.limited = false;
     // Baseline = the lowest recent window latency (F&O unloaded); it follows a lasting slowdown
     // only slowly, so a gradual build-up of queueing cannot drag it along.
     const baseline = w.baseline ?? avg;
@@ -114,6 +129,8 @@ export class AdaptiveLimit {
     // Queueing has started (latency clearly above the unloaded level): hold at this level.
     if (avg > baseline * this.holdTolerance) return 'none';
     this.healthy();
+    // Grow only a limit that was reached (below the ceiling, climbing back, it need not be).
+    if (!limited && (this.ceiling === undefined || this.value >= this.ceiling)) return 'none';
     return this.grow();
   }
 
@@ -179,6 +196,7 @@ export class AdaptiveLimit {
     for (const w of this.windows.values()) {
       w.count = 0;
       w.sum = 0;
+      w.limited = false;
     }
   }
 
