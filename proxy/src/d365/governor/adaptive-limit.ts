@@ -32,7 +32,11 @@ export interface AdaptiveLimitOptions {
   latencyTolerance?: number;
   /** Window latency above baseline × this stops growth (default 1.3). */
   holdTolerance?: number;
-  /** First interval between probes above the learned ceiling (default 60 s). */
+  /**
+   * First interval between probes above the learned ceiling (default 5 min): a refused probe
+   * costs a full Retry-After pause (and F&O lengthens it for a client that keeps sending), so
+   * above a level F&O refused the limit tries rarely. Recovery below the ceiling is not affected.
+   */
   probeIntervalMs?: number;
   maxProbeIntervalMs?: number;
   now?: () => number;
@@ -78,7 +82,7 @@ export class AdaptiveLimit {
     this.factor = options.decreaseFactor ?? 0.5;
     this.tolerance = options.latencyTolerance ?? 2;
     this.holdTolerance = Math.min(this.tolerance, options.holdTolerance ?? 1.3);
-    this.baseProbeMs = options.probeIntervalMs ?? 60_000;
+    this.baseProbeMs = options.probeIntervalMs ?? 300_000;
     this.maxProbeMs = options.maxProbeIntervalMs ?? 3_600_000;
     this.probeMs = this.baseProbeMs;
     this.now = options.now ?? Date.now;
