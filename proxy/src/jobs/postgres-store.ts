@@ -797,7 +797,7 @@ class PostgresStore implements Store {
       const n = r.rows[0]?.n;
       if (n === undefined) throw new NumberRangeExhaustedError(sequence, start, end);
       return Number(n);
-    });
+    }, false); // durable with the caller's next synchronous commit (the WAL is flushed in order)
   }
 
   async ping(): Promise<void> {
