@@ -240,7 +240,7 @@ describe('job capacity (what the job queue runs at once)', () => {
     const first = g.jobCapacity();
     expect(first).toBe(4 + 2 + 1); // starts at limit + look-ahead; +1: slots are idle
     for (let i = 0; i < 100; i++) g.jobCapacity();
-    expect(g.jobCapacity()).toBe(4 * 4 + 2); // the upper bound: 4 × limit + look-ahead
+    expect(g.jobCapacity()).toBe(16 * 4 + 2); // the upper bound: 16 × limit + look-ahead
     const held = await Promise.all(Array.from({ length: 4 }, () => g.acquire('sync')));
     // More than the look-ahead (2) waiting; each gives its slot back as soon as it gets one.
     const waiting = Array.from({ length: 5 }, () =>
@@ -248,7 +248,7 @@ describe('job capacity (what the job queue runs at once)', () => {
     );
     await flush();
     const busy = g.jobCapacity();
-    expect(busy).toBe(4 * 4 + 2 - 1);
+    expect(busy).toBe(16 * 4 + 2 - 1);
     for (let i = 0; i < 100; i++) g.jobCapacity();
     expect(g.jobCapacity()).toBe(4); // never below the limit
     for (const s of held) s.release({ kind: 'neutral' });

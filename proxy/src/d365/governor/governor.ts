@@ -245,7 +245,9 @@ export class Governor {
    * busy, and how many more depends on the flow and the machine. A small feedback loop finds it:
    * read before every claim, the target grows by one while a slot is free and no call waits, and
    * shrinks by one while more than a look-ahead (half the limit, at least 2) wait. It stays
-   * between the limit and 4 × limit + the look-ahead; during a pause it holds.
+   * between the limit and 16 × limit + the look-ahead (a sync job waits up to 250 ms for its
+   * Salesforce write-back after a 45 ms F&O call, so it may take many jobs per slot); during a
+   * pause it holds. JOB_CONCURRENCY bounds it in the queue.
    */
   jobCapacity(): number {
     const limit = this.adaptive.limit;
@@ -256,7 +258,7 @@ export class Governor {
       if (waiting === 0 && this.inFlight < limit) this.jobTarget += 1;
       else if (waiting > lookAhead) this.jobTarget -= 1;
     }
-    this.jobTarget = Math.min(4 * limit + lookAhead, Math.max(limit, this.jobTarget));
+    this.jobTarget = Math.min(16 * limit + lookAhead, Math.max(limit, this.jobTarget));
     return this.jobTarget;
   }
 
