@@ -326,8 +326,10 @@ class PostgresStore implements Store {
       if (old) {
         const earlier = inserts.get(old.id);
         if (earlier) {
-          // Queued by an earlier input of this batch: it is written superseded right away.
-          Object.assign(earlier, {
+          // Queued by an earlier input of this batch: its row is written superseded right away
+          // (that input's result keeps the job as it was when it was queued, as one at a time).
+          inserts.set(earlier.id, {
+            ...earlier,
             state: 'superseded',
             finishedAt: now,
             note: `superseded by version ${input.version}`,
