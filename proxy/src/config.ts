@@ -108,7 +108,7 @@ export const configSchema = z
     JOB_MAX_ATTEMPTS: int(8, 1, 100),
     JOB_MAX_AGE_H: int(72, 1),
     JOB_LEASE_S: int(60, 5),
-    JOB_CONCURRENCY: int(4, 1, 256),
+    JOB_CONCURRENCY: int(64, 1, 256),
     JOB_RETENTION_H: int(24, 0),
     JOB_POLL_MS: int(250, 10, 60_000),
     JOB_MAX_PAYLOAD_BYTES: int(1024 * 1024, 1024),

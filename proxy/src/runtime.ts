@@ -84,7 +84,14 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     'STORE_URL',
     `cannot open the store ${redactUrl(config.STORE_URL)}`,
     storeFix(config.STORE_URL),
-    () => openJobs(config, { logger: ctx.logger.child({ component: 'jobs' }), registry: ctx.registry }),
+    () =>
+      openJobs(config, {
+        logger: ctx.logger.child({ component: 'jobs' }),
+        registry: ctx.registry,
+        // One limit on F&O work: jobs run as F&O's current concurrency limit allows (JOB_CONCURRENCY
+        // only bounds it). The F&O client is built below; workers start after it exists.
+        capacity: (): number => (d365 ? d365.governor.jobCapacity() : Number.POSITIVE_INFINITY),
+      }),
   );
   parts.push({ name: 'store', tokenIds: tokenIdLedgerOf(store), close: () => store.close() });
 

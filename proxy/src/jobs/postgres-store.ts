@@ -49,6 +49,17 @@ export interface PostgresStoreOptions {
 
 type Db = pg.PoolClient;
 
+interface PendingCompletion {
+  id: string;
+  attempt: number;
+  now: number;
+  resolve(done: boolean): void;
+  reject(err: unknown): void;
+}
+
+/** Most completions written by one statement. */
+const COMPLETE_BATCH = 500;
+
 /** SQLSTATE classes that mean the database is unreachable or refusing writes (→ 503). */
 function translate(err: unknown): unknown {
   if (err instanceof StoreUnavailableError) return err;
@@ -90,29 +101,39 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     options: `-c search_path=${schema}`,
     types: typeParsers,
   });
+  // Progress records (claim, heartbeat, complete) commit with synchronous_commit = off, each
+  // in one round trip: a database crash may lose the last of them, which only makes a job run once more.
+  const progress = new pg.Pool({
+    connectionString: u.toString(),
+    max: Math.max(2, Math.ceil((opts.maxConnections ?? 10) / 2)),
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    options: `-c search_path=${schema} -c synchronous_commit=off`,
+    types: typeParsers,
+  });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  const store = new PostgresStore(pool, schema);
+  progress.on('error', () => {});
+  const store = new PostgresStore(pool, progress, schema);
   try {
     await store.migrate();
   } catch (err) {
     await pool.end().catch(() => {});
+    await progress.end().catch(() => {});
     throw translate(err);
   }
   return store;
 }
 
-// Read without row locks: the key row lock (held) serializes enqueue and replay of a key; claim
-// and complete change rows without the key lock, so every write below re-checks the state.
-const ACTIVE_OR_SAME = `SELECT j.*, (SELECT MAX(version) FROM jobs d WHERE d.flow = $1 AND d.key = $2 AND d.state = 'dead') AS newest_dead
-  FROM jobs j WHERE flow = $1 AND key = $2 AND (version = $3 OR state IN ('queued', 'running'))`;
-
 class PostgresStore implements Store, TokenIdLedger {
   readonly kind = 'postgres' as const;
   private closed = false;
 
+  private completions: PendingCompletion[] = [];
+  private completing = false;
+
   constructor(
     private readonly pool: pg.Pool,
+    private readonly progress: pg.Pool,
     readonly schema: string,
   ) {}
 
@@ -176,6 +197,19 @@ class PostgresStore implements Store, TokenIdLedger {
     }
   }
 
+  /** One statement on the progress pool (no durable commit wait), retried on deadlock. */
+  private async record<R extends pg.QueryResultRow>(sql: string, args: unknown[]): Promise<R[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.progress.query<R>(sql, args)).rows;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < 5) continue;
+        throw translate(err);
+      }
+    }
+  }
+
   private async audit(
     db: Db,
     jobId: string,
@@ -204,110 +238,187 @@ class PostgresStore implements Store, TokenIdLedger {
     return rows[0]?.last_done_version ?? null;
   }
 
-  private async insertJob(db: Db, job: Job): Promise<void> {
+  /**
+   * Reads take no row locks: the key row lock (held) serializes enqueue and replay of a key;
+   * claim and complete change rows without the key lock, so the supersede update re-checks the
+   * state. Enqueue a batch in a fixed number of statements, whatever its size: lock every key of the
+   * batch (one upsert, in key order, so concurrent batches cannot deadlock), read their jobs (one
+   * query), decide each input in memory with the same rules and in the same order as one at a
+   * time, supersede the queued jobs that lost (one update), insert the new rows (one insert from
+   * unnest). Inputs of one key later in the batch see what earlier ones decided.
+   */
+  private async enqueueBatch<P>(
+    db: Db,
+    inputs: readonly EnqueueInput<P>[],
+    now: number,
+  ): Promise<EnqueueResult<P>[]> {
+    const keyOf = (flow: string, key: string) => `${flow}\u0000${key}`;
+    const distinct = new Map<string, { flow: string; key: string }>();
+    for (const i of inputs) distinct.set(keyOf(i.flow, i.key), { flow: i.flow, key: i.key });
+    const flows = [...distinct.values()].map((k) => k.flow);
+    const keys = [...distinct.values()].map((k) => k.key);
+    const locked = await db.query<{ flow: string; key: string; last_done_version: string | null }>(
+      `INSERT INTO job_keys (flow, key)
+       SELECT flow, key FROM unnest($1::text[], $2::text[]) AS k(flow, key) ORDER BY flow, key
+       ON CONFLICT (flow, key) DO UPDATE SET flow = excluded.flow RETURNING flow, key, last_done_version`,
+      [flows, keys],
+    );
+    const found = await db.query<JobRow>(
+      `SELECT j.* FROM jobs j JOIN unnest($1::text[], $2::text[]) AS k(flow, key) ON j.flow = k.flow AND j.key = k.key
+       WHERE j.state IN ('queued', 'running', 'dead') OR j.version = ANY($3::text[])`,
+      [flows, keys, [...new Set(inputs.map((i) => i.version))]],
+    );
+    interface KeyNow {
+      lastDone: string | null;
+      newestDead: string | null;
+      queued: Job | null;
+      running: Job | null;
+      versions: Map<string, Job>;
+    }
+    const state = new Map<string, KeyNow>();
+    for (const r of locked.rows) {
+      state.set(keyOf(r.flow, r.key), {
+        lastDone: r.last_done_version,
+        newestDead: null,
+        queued: null,
+        running: null,
+        versions: new Map(),
+      });
+    }
+    for (const r of found.rows) {
+      const k = state.get(keyOf(r.flow, r.key))!;
+      const job = rowToJob(r);
+      k.versions.set(job.version, job);
+      if (job.state === 'queued') k.queued = job;
+      else if (job.state === 'running') k.running = job;
+      else if (job.state === 'dead' && (k.newestDead === null || job.version > k.newestDead))
+        k.newestDead = job.version;
+    }
+
+    const out = new Array<EnqueueResult<P>>(inputs.length);
+    const inserts = new Map<string, Job>(); // by id, in decision order
+    const supersedeExisting = new Map<string, number>(); // queued job id before the batch → the input that replaces it
+    for (const i of lockOrder(inputs)) {
+      const input = inputs[i]!;
+      const k = state.get(keyOf(input.flow, input.key))!;
+      const decision = decideEnqueue(
+        {
+          sameVersion: k.versions.get(input.version) ?? null,
+          queued: k.queued,
+          running: k.running,
+          lastDoneVersion: k.lastDone,
+          newestDeadVersion: k.newestDead,
+        },
+        input.version,
+      );
+      if (decision.outcome === 'duplicate') {
+        out[i] = { job: decision.existing as Job<P>, outcome: 'duplicate' };
+        continue;
+      }
+      if (decision.outcome === 'stale') {
+        const job = newJob(randomUUID(), input, now, 'superseded', `stale: ${decision.note}`);
+        inserts.set(job.id, job);
+        k.versions.set(job.version, job);
+        out[i] = { job, outcome: 'stale' };
+        continue;
+      }
+      const job = newJob(randomUUID(), input, now, 'queued', null);
+      const old = decision.supersede;
+      if (old) {
+        const earlier = inserts.get(old.id);
+        if (earlier) {
+          // Queued by an earlier input of this batch: its row is written superseded right away
+          // (that input's result keeps the job as it was when it was queued, as one at a time).
+          inserts.set(earlier.id, {
+            ...earlier,
+            state: 'superseded',
+            finishedAt: now,
+            note: `superseded by version ${input.version}`,
+          });
+        } else supersedeExisting.set(old.id, i);
+      }
+      inserts.set(job.id, job);
+      k.versions.set(job.version, job);
+      k.queued = job;
+      out[i] = { job, outcome: decision.outcome };
+    }
+
+    if (supersedeExisting.size > 0) {
+      const ids = [...supersedeExisting.keys()];
+      const notes = ids.map((id) => `superseded by version ${inputs[supersedeExisting.get(id)!]!.version}`);
+      const hit = await db.query<{ id: string }>(
+        `UPDATE jobs SET state = 'superseded', finished_at = $1, updated_at = $1, note = n.note
+         FROM unnest($2::text[], $3::text[]) AS n(id, note) WHERE jobs.id = n.id AND jobs.state = 'queued'
+         RETURNING jobs.id`,
+        [now, ids, notes],
+      );
+      const superseded = new Set(hit.rows.map((r) => r.id));
+      for (const [id, i] of supersedeExisting) {
+        // A worker claimed it in the meantime: it runs, and this version waits behind it.
+        if (!superseded.has(id)) out[i] = { ...out[i]!, outcome: 'queued-behind' };
+      }
+    }
+    if (inserts.size > 0) await this.insertJobs(db, [...inserts.values()]);
+    return out;
+  }
+
+  /** All rows in one statement (unnest of one array per column). */
+  private async insertJobs(db: Db, jobs: readonly Job[]): Promise<void> {
     await db.query(
       `INSERT INTO jobs (id, flow, key, version, payload, state, attempts, run_at, created_at, updated_at, finished_at, note)
-       VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11)`,
+       SELECT id, flow, key, version, payload::jsonb, state, 0, run_at, created_at, updated_at, finished_at, note
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                   $8::bigint[], $9::bigint[], $10::bigint[], $11::text[])
+         AS t(id, flow, key, version, payload, state, run_at, created_at, updated_at, finished_at, note)`,
       [
-        job.id,
-        job.flow,
-        job.key,
-        job.version,
-        JSON.stringify(job.payload),
-        job.state,
-        job.runAt,
-        job.createdAt,
-        job.updatedAt,
-        job.finishedAt,
-        job.note,
+        jobs.map((j) => j.id),
+        jobs.map((j) => j.flow),
+        jobs.map((j) => j.key),
+        jobs.map((j) => j.version),
+        jobs.map((j) => JSON.stringify(j.payload)),
+        jobs.map((j) => j.state),
+        jobs.map((j) => j.runAt),
+        jobs.map((j) => j.createdAt),
+        jobs.map((j) => j.updatedAt),
+        jobs.map((j) => j.finishedAt),
+        jobs.map((j) => j.note),
       ],
     );
   }
 
-  private async enqueueOne<P>(db: Db, input: EnqueueInput<P>, now: number): Promise<EnqueueResult<P>> {
-    const lastDoneVersion = await this.lockKey(db, input.flow, input.key);
-    const res = await db.query<JobRow & { newest_dead: string | null }>(ACTIVE_OR_SAME, [
-      input.flow,
-      input.key,
-      input.version,
-    ]);
-    const rows = res.rows.map((r) => rowToJob<P>(r));
-    const newestDead =
-      res.rows.length > 0
-        ? (res.rows[0]!.newest_dead ?? null)
-        : ((
-            await db.query<{ v: string | null }>(
-              "SELECT MAX(version) AS v FROM jobs WHERE flow = $1 AND key = $2 AND state = 'dead'",
-              [input.flow, input.key],
-            )
-          ).rows[0]?.v ?? null);
-    const decision = decideEnqueue(
-      {
-        sameVersion: rows.find((j) => j.version === input.version) ?? null,
-        queued: rows.find((j) => j.state === 'queued') ?? null,
-        running: rows.find((j) => j.state === 'running') ?? null,
-        lastDoneVersion,
-        newestDeadVersion: newestDead,
-      },
-      input.version,
-    );
-    if (decision.outcome === 'duplicate') return { job: decision.existing as Job<P>, outcome: 'duplicate' };
-    if (decision.outcome === 'stale') {
-      const job = newJob(randomUUID(), input, now, 'superseded', `stale: ${decision.note}`);
-      await this.insertJob(db, job);
-      return { job, outcome: 'stale' };
-    }
-    let outcome = decision.outcome;
-    if (decision.supersede) {
-      const r = await db.query(
-        "UPDATE jobs SET state = 'superseded', finished_at = $1, updated_at = $1, note = $2 WHERE id = $3 AND state = 'queued'",
-        [now, `superseded by version ${input.version}`, decision.supersede.id],
-      );
-      // A worker claimed it in the meantime: it runs, and this version waits behind it.
-      if (r.rowCount === 0) outcome = 'queued-behind';
-    }
-    const job = newJob(randomUUID(), input, now, 'queued', null);
-    await this.insertJob(db, job);
-    return { job, outcome };
-  }
-
-  enqueue<P>(input: EnqueueInput<P>, now: number): Promise<EnqueueResult<P>> {
-    return this.tx((db) => this.enqueueOne(db, input, now));
+  async enqueue<P>(input: EnqueueInput<P>, now: number): Promise<EnqueueResult<P>> {
+    return (await this.tx((db) => this.enqueueBatch(db, [input], now)))[0]!;
   }
 
   enqueueMany<P>(inputs: readonly EnqueueInput<P>[], now: number): Promise<EnqueueResult<P>[]> {
-    return this.tx(async (db) => {
-      const out = new Array<EnqueueResult<P>>(inputs.length);
-      for (const i of lockOrder(inputs)) out[i] = await this.enqueueOne(db, inputs[i]!, now);
-      return out;
-    });
+    if (inputs.length === 0) return Promise.resolve([]);
+    return this.tx((db) => this.enqueueBatch(db, inputs, now));
   }
 
   async claim(opts: ClaimOptions): Promise<Job[]> {
     if (opts.flows.length === 0 || opts.limit <= 0) return [];
-    return this.tx(async (db) => {
-      const { rows } = await db.query<JobRow>(
-        `WITH expired AS (
-           SELECT id FROM jobs WHERE state = 'running' AND lease_until < $1 AND flow = ANY($2::text[])
-           ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED
-         ), due AS (
-           SELECT id FROM jobs j WHERE state = 'queued' AND run_at <= $1 AND flow = ANY($2::text[])
-             AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.flow = j.flow AND r.key = j.key AND r.state = 'running')
-           ORDER BY run_at LIMIT $3 FOR UPDATE SKIP LOCKED
-         ), picked AS (
-           SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT $3
-         )
-         UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_until = $4, updated_at = $1
-         FROM picked WHERE jobs.id = picked.id
-         RETURNING jobs.*`,
-        [opts.now, opts.flows, opts.limit, opts.now + opts.leaseMs],
-      );
-      return rows.map((r) => rowToJob(r)).sort((a, b) => a.runAt - b.runAt);
-    }, false);
+    // One statement, one round trip: the row locks of SKIP LOCKED last as long as the statement.
+    const rows = await this.record<JobRow>(
+      `WITH expired AS (
+         SELECT id FROM jobs WHERE state = 'running' AND lease_until < $1 AND flow = ANY($2::text[])
+         ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), due AS (
+         SELECT id FROM jobs j WHERE state = 'queued' AND run_at <= $1 AND flow = ANY($2::text[])
+           AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.flow = j.flow AND r.key = j.key AND r.state = 'running')
+         ORDER BY run_at LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), picked AS (
+         SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT $3
+       )
+       UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_until = $4, updated_at = $1
+       FROM picked WHERE jobs.id = picked.id
+       RETURNING jobs.*`,
+      [opts.now, opts.flows, opts.limit, opts.now + opts.leaseMs],
+    );
+    return rows.map((r) => rowToJob(r)).sort((a, b) => a.runAt - b.runAt);
   }
 
   async heartbeat(id: string, attempt: number, leaseUntil: number): Promise<boolean> {
-    const rows = await this.q(
+    const rows = await this.record(
       `UPDATE jobs SET lease_until = GREATEST(lease_until, $1) WHERE id = $2 AND state = 'running' AND attempts = $3
        RETURNING id`,
       [leaseUntil, id, attempt],
@@ -315,33 +426,66 @@ class PostgresStore implements Store, TokenIdLedger {
     return rows.length === 1;
   }
 
+  /**
+   * Completions are written in batches: the first waits for nothing, those that arrive while a
+   * batch is being written go together in the next one (one statement for up to 500 jobs).
+   */
   complete(id: string, attempt: number, now: number): Promise<boolean> {
-    // One statement: mark done, raise the key's last completed version, close older dead letters
-    // of the key (with an audit row each). Locks the job row first, then the key row.
-    return this.tx(async (db) => {
-      const r = await db.query<{ n: number }>(
-        `WITH done AS (
-           UPDATE jobs SET state = 'done', lease_until = NULL, finished_at = $1, updated_at = $1
-           WHERE id = $2 AND state = 'running' AND attempts = $3 RETURNING flow, key, version
-         ), keys AS (
-           INSERT INTO job_keys (flow, key, last_done_version) SELECT flow, key, version FROM done
-           ON CONFLICT (flow, key) DO UPDATE SET last_done_version = excluded.last_done_version
-           WHERE job_keys.last_done_version IS NULL OR job_keys.last_done_version < excluded.last_done_version
-           RETURNING 1
-         ), closed AS (
-           UPDATE jobs d SET state = 'superseded', finished_at = $1, updated_at = $1,
-             note = 'resolved: newer version ' || done.version || ' completed'
-           FROM done WHERE d.flow = done.flow AND d.key = done.key AND d.state = 'dead' AND d.version < done.version
-           RETURNING d.id, d.note
-         ), audited AS (
-           INSERT INTO job_audit (job_id, at, action, actor, detail)
-           SELECT id, $1, 'superseded', NULL, note FROM closed RETURNING 1
-         )
-         SELECT (SELECT COUNT(*) FROM done)::int AS n, (SELECT COUNT(*) FROM keys) + (SELECT COUNT(*) FROM audited) AS _`,
-        [now, id, attempt],
-      );
-      return r.rows[0]?.n === 1;
-    }, false);
+    return new Promise<boolean>((resolve, reject) => {
+      this.completions.push({ id, attempt, now, resolve, reject });
+      if (!this.completing) void this.writeCompletions();
+    });
+  }
+
+  private async writeCompletions(): Promise<void> {
+    this.completing = true;
+    try {
+      while (this.completions.length > 0) {
+        const batch = this.completions.splice(0, COMPLETE_BATCH);
+        try {
+          const done = await this.completeBatch(batch);
+          for (const c of batch) c.resolve(done.has(c.id));
+        } catch (err) {
+          for (const c of batch) c.reject(err);
+        }
+      }
+    } finally {
+      this.completing = false;
+    }
+  }
+
+  /**
+   * One statement: mark the jobs done, raise their keys' last completed versions (in key order,
+   * as enqueue locks them), close older dead letters of those keys (with an audit row each).
+   * Returns the ids that were still ours to complete.
+   */
+  private async completeBatch(batch: readonly PendingCompletion[]): Promise<Set<string>> {
+    const rows = await this.record<{ id: string }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[]) AS i(id, attempt, now)
+       ), done AS (
+         UPDATE jobs SET state = 'done', lease_until = NULL, finished_at = input.now, updated_at = input.now
+         FROM input WHERE jobs.id = input.id AND jobs.state = 'running' AND jobs.attempts = input.attempt
+         RETURNING jobs.id, jobs.flow, jobs.key, jobs.version, input.now
+       ), raised AS (
+         INSERT INTO job_keys (flow, key, last_done_version)
+         SELECT flow, key, version FROM done ORDER BY flow, key
+         ON CONFLICT (flow, key) DO UPDATE SET last_done_version = excluded.last_done_version
+         WHERE job_keys.last_done_version IS NULL OR job_keys.last_done_version < excluded.last_done_version
+         RETURNING 1
+       ), closed AS (
+         UPDATE jobs d SET state = 'superseded', finished_at = done.now, updated_at = done.now,
+           note = 'resolved: newer version ' || done.version || ' completed'
+         FROM done WHERE d.flow = done.flow AND d.key = done.key AND d.state = 'dead' AND d.version < done.version
+         RETURNING d.id, d.note, done.now
+       ), audited AS (
+         INSERT INTO job_audit (job_id, at, action, actor, detail)
+         SELECT id, now, 'superseded', NULL, note FROM closed RETURNING 1
+       )
+       SELECT id FROM done`, // (every data-modifying CTE runs to completion, read or not)
+      [batch.map((c) => c.id), batch.map((c) => c.attempt), batch.map((c) => c.now)],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   fail(input: FailInput): Promise<boolean> {
@@ -656,7 +800,7 @@ class PostgresStore implements Store, TokenIdLedger {
       const n = r.rows[0]?.n;
       if (n === undefined) throw new NumberRangeExhaustedError(sequence, start, end);
       return Number(n);
-    });
+    }, false); // durable with the caller's next synchronous commit (the WAL is flushed in order)
   }
 
   async ping(): Promise<void> {
@@ -677,7 +821,7 @@ class PostgresStore implements Store, TokenIdLedger {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.progress.end()]);
   }
 
   /** Test helper: drop this store's schema (used by the contract suite to clean up). */

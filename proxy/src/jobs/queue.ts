@@ -49,8 +49,17 @@ export interface JobQueueOptions {
   maxAgeMs?: number;
   /** JOB_LEASE_S in ms (60 s). */
   leaseMs?: number;
-  /** JOB_CONCURRENCY (4): handlers running at once in this process. */
+  /**
+   * JOB_CONCURRENCY (64): the most handlers running at once in this process — a safety bound;
+   * `capacity` decides below it.
+   */
   concurrency?: number;
+  /**
+   * How many jobs may run at once right now, read before every claim: the runtime passes the F&O
+   * governor's current limit plus a small look-ahead, so job concurrency follows what F&O takes
+   * (no setting to tune). Absent: `concurrency` alone.
+   */
+  capacity?: () => number;
   /** JOB_POLL_MS (250): how often an idle worker looks for due jobs. */
   pollMs?: number;
   /** JOB_RETENTION_H in ms (24 h). */
@@ -86,7 +95,7 @@ export const JOB_DEFAULTS = {
   maxAttempts: 8,
   maxAgeMs: 72 * 3_600_000,
   leaseMs: 60_000,
-  concurrency: 4,
+  concurrency: 64,
   pollMs: 250,
   retentionMs: 24 * 3_600_000,
   maxPayloadBytes: 1024 * 1024,
@@ -108,7 +117,10 @@ class Queue implements JobQueue {
   private readonly handlers = new Map<string, { handler: JobHandler<any>; payload?: z.ZodType<unknown> }>();
   private readonly clock: () => number;
   private readonly random: () => number;
-  private readonly o: Required<Omit<JobQueueOptions, 'store' | 'logger' | 'registry' | 'clock' | 'random'>>;
+  private readonly o: Required<
+    Omit<JobQueueOptions, 'store' | 'logger' | 'registry' | 'clock' | 'random' | 'capacity'>
+  >;
+  private readonly capacity: (() => number) | undefined;
   private readonly metrics: JobMetrics | null;
   private readonly inFlight = new Map<string, InFlight>();
   private started = false;
@@ -133,6 +145,7 @@ class Queue implements JobQueue {
       backoff: opts.backoff ?? DEFAULT_BACKOFF,
       purgeEveryMs: opts.purgeEveryMs ?? 60_000,
     };
+    this.capacity = opts.capacity;
     this.metrics = opts.registry ? createJobMetrics(opts.registry, this.store, this.clock) : null;
   }
 
@@ -211,9 +224,17 @@ class Queue implements JobQueue {
   }
 
   async runDue(): Promise<number> {
-    const jobs = await this.claimBatch(this.o.concurrency);
+    const jobs = await this.claimBatch(this.allowed());
     await Promise.all(jobs.map((j) => this.launch(j).done));
     return jobs.length;
+  }
+
+  /** Handlers that may run at once now: the capacity (F&O's limit + look-ahead) under the bound. */
+  private allowed(): number {
+    const bound = this.o.concurrency;
+    if (!this.capacity) return bound;
+    const c = this.capacity();
+    return Number.isFinite(c) ? Math.max(1, Math.min(bound, Math.floor(c))) : bound;
   }
 
   private nudge(): void {
@@ -233,7 +254,8 @@ class Queue implements JobQueue {
   private async runLoop(): Promise<void> {
     let errorDelay = this.o.pollMs;
     while (!this.stopping) {
-      const free = this.o.concurrency - this.inFlight.size;
+      const allowed = this.allowed();
+      const free = allowed - this.inFlight.size;
       let claimed = 0;
       if (free > 0) {
         try {
@@ -249,8 +271,9 @@ class Queue implements JobQueue {
         }
       }
       if (this.stopping) break;
-      // Full or found plenty: wait for a slot; found nothing: wait for the poll interval or a nudge.
-      if (this.inFlight.size >= this.o.concurrency) await this.idle(this.o.pollMs * 40);
+      // Full or found plenty: wait for a slot (a finished job nudges; the poll interval re-reads a
+      // capacity that grew meanwhile); found nothing: wait for the poll interval or a nudge.
+      if (this.inFlight.size >= allowed) await this.idle(this.capacity ? this.o.pollMs : this.o.pollMs * 40);
       else if (claimed < free) await this.idle(this.o.pollMs);
     }
   }

@@ -21,13 +21,14 @@ export interface JobsConfig {
 
 export async function openJobs(
   config: JobsConfig,
-  ctx: { logger?: JobLogger; registry?: Registry } = {},
+  ctx: { logger?: JobLogger; registry?: Registry; capacity?: () => number } = {},
 ): Promise<{ store: Store; queue: JobQueue }> {
   const store = await openStore(config.STORE_URL);
   const queue = createJobQueue({
     store,
     ...(ctx.logger ? { logger: ctx.logger } : {}),
     ...(ctx.registry ? { registry: ctx.registry } : {}),
+    ...(ctx.capacity ? { capacity: ctx.capacity } : {}),
     maxAttempts: config.JOB_MAX_ATTEMPTS,
     maxAgeMs: config.JOB_MAX_AGE_H * 3_600_000,
     leaseMs: config.JOB_LEASE_S * 1000,

@@ -583,6 +583,9 @@ class SqliteStore implements Store, TokenIdLedger {
   }
 
   allocateNumber(sequence: string, start: number, end: number): Promise<number> {
+    // Not durable on its own (no fsync): the WAL is written in order, so the caller's next durable
+    // commit (the ledger entry that claims the number, before it is ever sent) makes it durable.
+    // A crash before that loses only a number nobody used.
     return this.tx(() => {
       this.st('INSERT INTO sequences (name, next) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(
         sequence,
@@ -593,7 +596,7 @@ class SqliteStore implements Store, TokenIdLedger {
       ).get(start, sequence, start, end) as { n: number } | undefined;
       if (!r) throw new NumberRangeExhaustedError(sequence, start, end);
       return Number(r.n);
-    });
+    }, false);
   }
 
   async ping(): Promise<void> {

@@ -207,7 +207,9 @@ export interface Store extends PauseState {
   ledgerPut<T = unknown>(ns: string, key: string, value: T, opts?: { overwrite?: boolean }): Promise<T>;
   /**
    * Next number of `sequence` within [start, end], atomically across replicas; throws
-   * `NumberRangeExhaustedError` when the range is used up.
+   * `NumberRangeExhaustedError` when the range is used up. The allocation is committed without
+   * waiting for the disk: it becomes durable with the next durable write (the log is written in
+   * order), so a caller stores the number durably (`ledgerPut`) before sending it anywhere.
    */
   allocateNumber(sequence: string, start: number, end: number): Promise<number>;
 

@@ -128,7 +128,7 @@ describe('pause after 429', () => {
 });
 
 describe('adaptive concurrency', () => {
-  it('grows by one per healthy window and halves on a 429, then climbs back only to below the refused level', () => {
+  it('grows by one per healthy window; a 429 above the last good level resumes at that level and holds it', () => {
     let now = 0;
     const l = new AdaptiveLimit({ initial: 4, max: 52, probeIntervalMs: 10_000, now: () => now });
     const window = () => {
@@ -139,13 +139,66 @@ describe('adaptive concurrency', () => {
     for (let i = 0; i < 8; i++) window();
     expect(l.limit).toBe(12);
     l.onThrottled(now - 10, 12);
-    expect(l.limit).toBe(6);
+    expect(l.limit).toBe(11); // the last level that completed a healthy window, not half, not 1
+    expect(l.learnedCeiling).toBe(11);
     expect(l.onThrottled(now - 20, 12)).toBe('none'); // same wave: no second cut
     for (let i = 0; i < 10; i++) window();
-    expect(l.limit).toBe(11); // back just below the refused 12 and holding
+    expect(l.limit).toBe(11); // holding just below the refused 12
     now += 10_000;
     window();
     expect(l.limit).toBe(12); // one probe after the interval
+  });
+
+  it('after a storm of 429s (every level refused) climbs back to the ceiling within a few windows', () => {
+    let now = 0;
+    const l = new AdaptiveLimit({ initial: 6, max: 52, now: () => now });
+    const window = () => {
+      const n = l.limit;
+      for (let i = 0; i < n; i++) l.onSuccess(50, now);
+      now += 60;
+    };
+    window(); // healthy at 6 → probes 7
+    l.onThrottled(now - 10, 7); // refused at 7: 6 is the capacity
+    expect(l.limit).toBe(6);
+    window();
+    for (let wave = 0; wave < 20; wave++) {
+      now += 1000; // each wave is sent after the Retry-After pause and refused at once
+      l.onThrottled(now - 1, wave === 0 ? 6 : 1);
+    }
+    expect(l.limit).toBe(1);
+    expect(l.learnedCeiling).toBe(6); // a storm teaches nothing about capacity
+    for (let i = 0; i < 5; i++) window();
+    expect(l.limit).toBe(6);
+  });
+
+  it('follows a capacity that fell: refused again on the way back lowers the ceiling', () => {
+    let now = 0;
+    const l = new AdaptiveLimit({ initial: 6, max: 52, now: () => now });
+    const window = () => {
+      const n = l.limit;
+      for (let i = 0; i < n; i++) l.onSuccess(50, now);
+      now += 60;
+    };
+    window();
+    l.onThrottled(now - 10, 7);
+    window();
+    expect(l.limit).toBe(6);
+    // F&O now takes 3.
+    l.onThrottled(now - 10, 6);
+    expect(l.limit).toBe(3);
+    window(); // healthy at 3 → climbs towards 6
+    expect(l.limit).toBe(5);
+    l.onThrottled(now - 10, 5);
+    expect(l.limit).toBe(3); // the last good level
+    expect(l.learnedCeiling).toBe(3);
+  });
+
+  it('grows only a limit that was reached: healthy calls below it leave it alone', () => {
+    const l = new AdaptiveLimit({ initial: 6, max: 52 });
+    for (let i = 0; i < 60; i++) l.onSuccess(50, 0, 'write', false); // never more than 5 in flight
+    expect(l.limit).toBe(6);
+    for (let i = 0; i < 6; i++) l.onSuccess(50, 0, 'write', i === 3);
+    expect(l.limit).toBe(7);
   });
 
   it('cuts on a latency jump', () => {
@@ -178,6 +231,29 @@ describe('adaptive concurrency', () => {
     const l = new AdaptiveLimit({ initial: 4, max: 5 });
     for (let i = 0; i < 100; i++) l.onSuccess(10, 0);
     expect(l.limit).toBe(5);
+  });
+});
+
+describe('job capacity (what the job queue runs at once)', () => {
+  it('grows while slots idle with no call waiting, shrinks once more than the look-ahead wait, and stays within its bounds', async () => {
+    const g = governor({ maxConcurrency: 8, initialConcurrency: 4 });
+    const first = g.jobCapacity();
+    expect(first).toBe(4 + 2 + 1); // starts at limit + look-ahead; +1: slots are idle
+    for (let i = 0; i < 100; i++) g.jobCapacity();
+    expect(g.jobCapacity()).toBe(16 * 4 + 2); // the upper bound: 16 × limit + look-ahead
+    const held = await Promise.all(Array.from({ length: 4 }, () => g.acquire('sync')));
+    // More than the look-ahead (2) waiting; each gives its slot back as soon as it gets one.
+    const waiting = Array.from({ length: 5 }, () =>
+      g.acquire('sync').then((s) => setImmediate(() => s.release({ kind: 'neutral' }))),
+    );
+    await flush();
+    const busy = g.jobCapacity();
+    expect(busy).toBe(16 * 4 + 2 - 1);
+    for (let i = 0; i < 100; i++) g.jobCapacity();
+    expect(g.jobCapacity()).toBe(4); // never below the limit
+    for (const s of held) s.release({ kind: 'neutral' });
+    await Promise.all(waiting);
+    g.close();
   });
 });
 

@@ -79,7 +79,6 @@ export async function startHarness(
     BRIDGE_CONFIG: DEMO_BRIDGE,
     JOB_POLL_MS: '20',
     JOB_LEASE_S: '5',
-    JOB_CONCURRENCY: '8',
     SYNC_WRITEBACK_FLUSH_MS: '20',
     SYNC_SWEEP_CRON: 'off',
     SHUTDOWN_GRACE_MS: '2000',

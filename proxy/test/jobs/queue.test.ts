@@ -157,6 +157,36 @@ describe('handlers and outcomes', () => {
   });
 });
 
+describe('capacity', () => {
+  it('runs as many jobs at once as the capacity says, following it as it grows, under the bound', async () => {
+    let capacity = 3;
+    const real = createJobQueue({ store, pollMs: 10, concurrency: 10, capacity: () => capacity });
+    let running = 0;
+    const peaks: number[] = [];
+    real.registerHandler('account', async () => {
+      running++;
+      peaks.push(running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+    });
+    await real.enqueueMany(Array.from({ length: 120 }, (_, i) => rec(`C${i}`)));
+    real.start();
+    const waitFor = async (n: number) => {
+      const deadline = Date.now() + 5000;
+      while (peaks.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    };
+    await waitFor(30);
+    expect(Math.max(...peaks)).toBe(3);
+    capacity = 7; // F&O takes more: no setting changed
+    await waitFor(70);
+    expect(Math.max(...peaks.slice(40))).toBe(7);
+    capacity = 50; // above the JOB_CONCURRENCY bound
+    await waitFor(120);
+    await real.stop();
+    expect(Math.max(...peaks.slice(80))).toBe(10);
+  });
+});
+
 describe('bad input', () => {
   const schema = z.object({ name: z.string().min(1), creditLimit: z.number().nonnegative().optional() });
 

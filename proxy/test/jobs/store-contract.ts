@@ -138,6 +138,21 @@ export function runStoreContract(name: string, target: ContractTarget): void {
         const stats = await store.stats();
         expect(stats.counts.find((c) => c.flow === flow && c.state === 'queued')?.count).toBe(200);
       });
+
+      it('enqueueMany with several versions of one key decides them as one at a time would', async () => {
+        const flow = freshFlow();
+        const res = await store.enqueueMany(
+          [job(flow, 'K', 'v2'), job(flow, 'K', 'v1'), job(flow, 'K', 'v3'), job(flow, 'K', 'v3')],
+          T0,
+        );
+        expect(res.map((r) => r.outcome)).toEqual(['enqueued', 'stale', 'superseded-older', 'duplicate']);
+        expect(res[0]!.job.state).toBe('queued'); // as it was when queued
+        expect((await store.getJob(res[0]!.job.id))?.state).toBe('superseded');
+        expect((await store.getJob(res[1]!.job.id))?.state).toBe('superseded');
+        expect(res[3]!.job.id).toBe(res[2]!.job.id);
+        const stats = await store.stats();
+        expect(stats.counts.find((c) => c.flow === flow && c.state === 'queued')?.count).toBe(1);
+      });
     });
 
     describe('claiming', () => {

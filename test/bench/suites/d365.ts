@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startD365Emulator } from '../../emulators/d365/index.js';
 import { createD365Client, eq, type D365Client } from '../../../proxy/src/d365/index.js';
+import { naiveCreates } from '../naive.js';
 
 type Emu = Awaited<ReturnType<typeof startD365Emulator>>;
 
@@ -174,44 +175,19 @@ async function throttledSync(metrics: Record<string, number>): Promise<void> {
     const tokenClient = clientFor(emu);
     const token = await tokenClient.token.getToken();
     await tokenClient.close();
-    const naiveNames = names.map((n) => n.replace('SYNC-', 'NAIVE-'));
-    const nb = await emu.counters();
-    const n0 = performance.now();
-    let done = 0;
-    const stopAt = Date.now() + NAIVE_LIMIT_S * 1000;
-    await pool(
-      naiveNames,
-      32,
-      async (name) => {
-        for (let attempt = 0; Date.now() < stopAt; attempt++) {
-          const res = await fetch(`${emu.url}/data/CustomersV3?cross-company=true`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body: JSON.stringify({
-              dataAreaId: 'usmf',
-              OrganizationName: name,
-              CustomerGroupId: '10',
-              SalesCurrencyCode: 'USD',
-            }),
-          });
-          await res.arrayBuffer();
-          if (res.status !== 429) {
-            done += 1;
-            return;
-          }
-          await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt) * SYNC_TIME_SCALE));
-        }
-      },
-      stopAt,
-    );
-    const naiveS = (performance.now() - n0) / 1000;
-    const na = await emu.counters();
+    const naive = await naiveCreates({
+      url: emu.url,
+      token,
+      names: names.map((n) => n.replace('SYNC-', 'NAIVE-')),
+      workers: 32,
+      timeScale: SYNC_TIME_SCALE,
+      limitS: NAIVE_LIMIT_S,
+    });
+    const naiveS = naive.seconds;
+    const done = naive.completed;
     metrics['naive.throughputPerS'] = round(done / naiveS, 1);
     metrics['naive.capacityRatio'] = round(done / naiveS / capacity);
-    metrics['naive.share429'] = round(
-      (na.throttled429 - nb.throttled429) / (na.requests.total - nb.requests.total),
-      4,
-    );
+    metrics['naive.share429'] = round(naive.share429, 4);
     metrics['naive.completed'] = done;
     metrics['naive.wallSeconds'] = round(naiveS, 1);
   } finally {

@@ -6,12 +6,17 @@
  *
  * F&O emulator: resource-based throttling, 8 web-server slots refusing at 6 in flight, 60 ms
  * writes, Retry-After 10 s, time × 0.75 ⇒ ~133 writes/s (the same model as the d365 suite's
- * throttledSync, whose client alone reaches ~0.9 of it).
+ * throttledSync, whose client alone reaches ~0.9 of it). Beside the proxy's figures: the same
+ * run's naive client (4 workers — the old JOB_CONCURRENCY default — POSTing the customers
+ * straight to F&O with a fixed retry, bounded to NAIVE_LIMIT_S) against the same emulator.
+ * The proxy runs on the defaults a user gets: no concurrency setting.
  */
 import { account, startHarness } from '../../../proxy/test/flows/sync-harness.js';
+import { naiveCreates } from '../naive.js';
 
 const N = Number(process.env.FLOWS_BENCH_N ?? 6000);
 const TIME_SCALE = 0.75;
+const NAIVE_LIMIT_S = 20;
 const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
 
 export default async function run(): Promise<Record<string, number>> {
@@ -24,8 +29,8 @@ export default async function run(): Promise<Record<string, number>> {
   });
   const metrics: Record<string, number> = {};
   try {
+    // The defaults a user gets: no concurrency setting (the F&O governor decides).
     await h.start({
-      JOB_CONCURRENCY: process.env.FLOWS_BENCH_CONCURRENCY ?? '64',
       SYNC_WRITEBACK_FLUSH_MS: process.env.FLOWS_BENCH_FLUSH_MS ?? '250',
       JOB_POLL_MS: '50',
     });
@@ -84,6 +89,20 @@ export default async function run(): Promise<Record<string, number>> {
       inFlight.reduce((a, b) => a + b, 0) / Math.max(1, inFlight.length),
       1,
     );
+
+    // The naive client, same emulator, fresh throttling state.
+    h.d365.control.setThrottling(h.d365.control.info().throttling);
+    const naive = await naiveCreates({
+      url: h.d365.url,
+      token: await h.proxy.runtime.d365!.token.getToken(),
+      names: Array.from({ length: N }, (_, i) => `Naive ${String(i).padStart(5, '0')}`),
+      workers: 4,
+      timeScale: TIME_SCALE,
+      limitS: NAIVE_LIMIT_S,
+    });
+    metrics['naive.accountsPerMinute'] = Math.round((naive.completed / naive.seconds) * 60);
+    metrics['naive.capacityRatio'] = round(naive.completed / naive.seconds / capacity);
+    metrics['naive.share429'] = round(naive.share429, 4);
   } finally {
     await h.close();
   }

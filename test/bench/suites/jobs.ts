@@ -5,7 +5,7 @@
  *   <db>.enqueuePerSec     records/s through queue.enqueueMany in batches of 200 (what the HTTP
  *                          sync routes do: one durable commit per request)
  *   <db>.enqueueSinglePerSec, <db>.enqueueP99Ms   one record per call (one durable commit each)
- *   <db>.completePerSec    jobs/s claimed, run (no-op handler) and completed, concurrency 16
+ *   <db>.completePerSec    jobs/s claimed, run (no-op handler) and completed, default concurrency (64)
  *   sqlite.bytesPer100k    live bytes the store holds per 100,000 completed jobs (distinct keys)
  *                          after retention deleted them: the per-key "last completed version"
  *                          rows that stay; measured on 20,000 and scaled ×5
@@ -48,7 +48,7 @@ async function measure(
   n: number,
   singles: number,
 ): Promise<Record<string, number>> {
-  const queue = createJobQueue({ store, pollMs: 5, concurrency: 16 });
+  const queue = createJobQueue({ store, pollMs: 5 }); // default JOB_CONCURRENCY (64)
   let done = 0;
   queue.registerHandler('account', async () => {
     done++;

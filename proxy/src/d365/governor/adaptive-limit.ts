@@ -1,31 +1,56 @@
 /**
- * The adaptive concurrency limit (AIMD with a remembered ceiling).
+ * The adaptive concurrency limit: find F&O's capacity and stay at it.
  *
- *  - Additive increase: +1 after each window of healthy calls (a window = `limit` completions,
- *    roughly one round trip) whose mean latency stays within `holdTolerance` × baseline (the
- *    lowest recent window latency); between that and `latencyTolerance` × baseline: hold.
- *  - Multiplicative decrease: × `decreaseFactor` on a 429, a timeout/503, or a latency jump.
- *    Calls that were already in flight before a cut do not cut again (one cut per wave).
- *  - Remembered ceiling: a 429 tells us the level F&O refused (the in-flight count when the
- *    refused call was sent). After the cut we climb back quickly to just below it and hold
- *    there; above it we probe only after `probeIntervalMs`, doubling the interval after each
- *    failed probe. F&O's Retry-After pause is the expensive part of a 429, so probing
- *    rarely is what keeps the 429 share low while running close to capacity.
+ *  - Only a limit that is reached grows (a round in which some call was sent with every slot
+ *    taken): a limit above the demand proves nothing, and raising it would let a burst overshoot
+ *    F&O's capacity by several calls at once — each of them a 429, and F&O lengthens the
+ *    Retry-After of a client that keeps sending while throttled.
+ *  - Latency first (a gradient estimate, as in Netflix's concurrency-limits): per window of calls
+ *    (a window = `limit` completions, roughly one round trip) compare the window's mean latency
+ *    with the baseline (the lowest recent window latency, F&O unloaded). Within `holdTolerance` ×
+ *    baseline: grow by one. Above it F&O has started to queue: hold. Above `latencyTolerance` ×
+ *    baseline: cut in proportion to the queueing (limit × holdTolerance × baseline / latency,
+ *    at most by `decreaseFactor`). So where F&O's queueing shows in its latency, the limit settles
+ *    at the capacity without a 429.
+ *  - Last good level: a 429 when probing above the last level that completed a healthy window
+ *    means that level is the capacity: the limit resumes at it (not at 1, not at half) and it
+ *    becomes the ceiling. Above the ceiling the limit probes one step every `probeIntervalMs`,
+ *    doubling the interval after each refused probe (each 429 costs a full Retry-After pause).
+ *  - A refusal of a level F&O had accepted (a 429 storm, or F&O's capacity fell): cut by
+ *    `decreaseFactor`, keep the ceiling and climb back to it fast (×1.5 per healthy window) once F&O
+ *    answers again, so recovery takes seconds. Refused again on the way back after healthy
+ *    windows: the capacity really fell, and the ceiling follows it down.
+ *  - Calls that were already in flight before a cut neither cut again (one cut per wave) nor
+ *    count towards the windows after it.
  */
 export interface AdaptiveLimitOptions {
   initial?: number;
   min?: number;
   max: number;
   decreaseFactor?: number;
+  /** Window latency above baseline × this cuts (default 2). */
   latencyTolerance?: number;
   /** Window latency above baseline × this stops growth (default 1.3). */
   holdTolerance?: number;
+  /**
+   * First interval between probes above the learned ceiling (default 5 min): a refused probe
+   * costs a full Retry-After pause (and F&O lengthens it for a client that keeps sending), so
+   * above a level F&O refused the limit tries rarely. Recovery below the ceiling is not affected.
+   */
   probeIntervalMs?: number;
   maxProbeIntervalMs?: number;
   now?: () => number;
 }
 
 export type LimitChange = 'increase' | 'decrease' | 'none';
+
+interface LatencyWindow {
+  count: number;
+  sum: number;
+  baseline: number | undefined;
+  /** Some call of the window was sent with the limit reached. */
+  limited: boolean;
+}
 
 export class AdaptiveLimit {
   private value: number;
@@ -41,7 +66,13 @@ export class AdaptiveLimit {
   private ceiling: number | undefined;
   private ceilingAt = 0;
   private probing = false;
-  private readonly windows = new Map<string, { count: number; sum: number; baseline: number | undefined }>();
+  /** The limit of the last window that completed healthy (no queueing, no 429). */
+  private lastGood: number | undefined;
+  /** A 429 came and no healthy window since. */
+  private refusedSinceHealthy = false;
+  /** A level at or below the ceiling was refused: the next refusal after healthy windows lowers it. */
+  private doubt = false;
+  private readonly windows = new Map<string, LatencyWindow>();
   private lastCutAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AdaptiveLimitOptions) {
@@ -61,7 +92,7 @@ export class AdaptiveLimit {
     return this.value;
   }
 
-  /** The level last refused by F&O, if any (for status). */
+  /** The level F&O last accepted just below a refusal, if any (for status). */
   get learnedCeiling(): number | undefined {
     return this.ceiling;
   }
@@ -70,55 +101,107 @@ export class AdaptiveLimit {
    * A call that completed normally (2xx/4xx other than 429/401), `startedAt` = when it was sent.
    * `latencyClass` separates kinds of calls whose latencies are not comparable (reads, writes):
    * each class keeps its own window and baseline. `undefined` = no latency signal (a `$batch`,
-   * whose duration depends on its size).
+   * whose duration depends on its size). `atLimit`: the call was sent with every slot taken; a
+   * window without such a call holds (a limit that was not reached says nothing about one more).
    */
-  onSuccess(latencyMs: number, startedAt: number, latencyClass: string | undefined = 'default'): LimitChange {
-    if (latencyClass === undefined) return 'none';
+  onSuccess(
+    latencyMs: number,
+    startedAt: number,
+    latencyClass: string | undefined = 'default',
+    atLimit = true,
+  ): LimitChange {
+    // No signal: a call sent before the last cut tells about the level that was just cut.
+    if (latencyClass === undefined || startedAt < this.lastCutAt) return 'none';
     let w = this.windows.get(latencyClass);
-    if (!w) this.windows.set(latencyClass, (w = { count: 0, sum: 0, baseline: undefined }));
+    if (!w) this.windows.set(latencyClass, (w = { count: 0, sum: 0, baseline: undefined, limited: false }));
     w.count += 1;
     w.sum += latencyMs;
+    w.limited ||= atLimit;
     if (w.count < this.value) return 'none';
     const avg = w.sum / w.count;
+    const limited = w.limited;
     w.count = 0;
     w.sum = 0;
+    w.limited = false;
     // Baseline = the lowest recent window latency (F&O unloaded); it follows a lasting slowdown
     // only slowly, so a gradual build-up of queueing cannot drag it along.
     const baseline = w.baseline ?? avg;
     w.baseline = avg < baseline ? avg : baseline + (avg - baseline) * 0.005;
-    if (avg > baseline * this.tolerance && startedAt >= this.lastCutAt) return this.cut();
-    // Queueing has started (latency clearly above the unloaded level): hold, do not grow.
+    if (avg > baseline * this.tolerance) {
+      return this.cut(Math.max(this.factor, (this.holdTolerance * baseline) / avg));
+    }
+    // Queueing has started (latency clearly above the unloaded level): hold at this level.
     if (avg > baseline * this.holdTolerance) return 'none';
+    this.healthy();
+    // Grow only a limit that was reached (below the ceiling, climbing back, it need not be).
+    if (!limited && (this.ceiling === undefined || this.value >= this.ceiling)) return 'none';
     return this.grow();
   }
 
   /** F&O answered 429 to a call sent at `startedAt` while `inFlightAtSend` calls were in flight. */
   onThrottled(startedAt: number, inFlightAtSend: number): LimitChange {
     if (startedAt < this.lastCutAt) return 'none';
-    const refused = Math.min(this.value, inFlightAtSend);
+    const refused = Math.max(1, Math.min(this.value, inFlightAtSend));
     if (this.probing) this.probeMs = Math.min(this.maxProbeMs, this.probeMs * 2);
     this.probing = false;
-    this.ceiling = Math.max(this.min, refused - 1);
-    this.ceilingAt = this.now();
-    return this.cut();
+    if (this.refusedSinceHealthy) {
+      // Refused again before anything succeeded: F&O refuses all (a storm). Back off; the
+      // ceiling stays, so the climb back after the storm is quick.
+      return this.cut(this.factor);
+    }
+    this.refusedSinceHealthy = true;
+    const good = this.lastGood;
+    if (good !== undefined && good < refused) {
+      // Refused above the last good level: that level is the capacity. Resume at it.
+      return this.settle(good);
+    }
+    if (this.doubt || this.ceiling === undefined) {
+      // Refused again on the way back (or with nothing learned yet): the capacity is lower.
+      this.doubt = false;
+      return this.settle(Math.max(this.min, refused - 1));
+    }
+    this.doubt = true;
+    return this.cut(this.factor);
   }
 
   /** A timeout or 503: the server is struggling. Cut, but learn no ceiling. */
   onOverload(startedAt: number): LimitChange {
     if (startedAt < this.lastCutAt) return 'none';
-    return this.cut();
+    return this.cut(this.factor);
   }
 
-  private cut(): LimitChange {
-    const next = Math.max(this.min, Math.floor(this.value * this.factor));
+  private healthy(): void {
+    this.lastGood = this.value;
+    this.refusedSinceHealthy = false;
+    if (this.ceiling !== undefined && this.value >= this.ceiling) this.doubt = false;
+  }
+
+  /** The limit and the ceiling become `level` (a 429 just showed what lies above it). */
+  private settle(level: number): LimitChange {
+    const before = this.value;
+    this.ceiling = Math.max(this.min, Math.min(this.max, level));
+    this.ceilingAt = this.now();
+    this.value = this.ceiling;
+    this.lastGood = Math.min(this.lastGood ?? this.value, this.value);
+    this.markCut();
+    return this.value < before ? 'decrease' : 'none';
+  }
+
+  private cut(factor: number): LimitChange {
+    const next = Math.max(this.min, Math.floor(this.value * factor));
+    this.markCut();
+    if (next >= this.value) return 'none';
+    this.value = next;
+    return 'decrease';
+  }
+
+  private markCut(): void {
     this.lastCutAt = this.now();
     for (const w of this.windows.values()) {
       w.count = 0;
       w.sum = 0;
+      w.limited = false;
     }
-    if (next === this.value) return 'none';
-    this.value = next;
-    return 'decrease';
   }
 
   private grow(): LimitChange {

@@ -114,6 +114,7 @@ export class Governor {
   private sharedJustRead = false;
   private lastInteractiveAt = Number.NEGATIVE_INFINITY;
   private throttledCount = 0;
+  private jobTarget = 0;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
   private closed = false;
@@ -144,6 +145,7 @@ export class Governor {
     this.sharedPollMs = options.sharedPollMs ?? 1000;
     this.metrics = createGovernorMetrics(options.registry);
     this.metrics.limit.set({ environment: this.environment }, this.adaptive.limit);
+    this.jobTarget = this.adaptive.limit + Math.max(2, Math.ceil(this.adaptive.limit / 2));
   }
 
   /** Wait for a slot in `lane`. Rejects with D365Throttled if a pause outlasts `deadline`. */
@@ -237,6 +239,29 @@ export class Governor {
     return this.adaptive.limit;
   }
 
+  /**
+   * How many jobs that call F&O are worth running at once. Jobs spend part of their time between
+   * calls (store, mapping, Salesforce), so more jobs than the limit are needed to keep its slots
+   * busy, and how many more depends on the flow and the machine. A small feedback loop finds it:
+   * read before every claim, the target grows by one while a slot is free and no call waits, and
+   * shrinks by one while more than a look-ahead (half the limit, at least 2) wait. It stays
+   * between the limit and 16 × limit + the look-ahead (a sync job waits up to 250 ms for its
+   * Salesforce write-back after a 45 ms F&O call, so it may take many jobs per slot); during a
+   * pause it holds. JOB_CONCURRENCY bounds it in the queue.
+   */
+  jobCapacity(): number {
+    const limit = this.adaptive.limit;
+    const lookAhead = Math.max(2, Math.ceil(limit / 2));
+    if (this.pausedUntil <= this.now()) {
+      let waiting = 0;
+      for (const lane of LANES) waiting += this.queues[lane].length;
+      if (waiting === 0 && this.inFlight < limit) this.jobTarget += 1;
+      else if (waiting > lookAhead) this.jobTarget -= 1;
+    }
+    this.jobTarget = Math.min(16 * limit + lookAhead, Math.max(limit, this.jobTarget));
+    return this.jobTarget;
+  }
+
   recordRetry(reason: 'throttled' | 'server' | 'network' | 'auth'): void {
     this.metrics.retries.inc({ environment: this.environment, reason });
   }
@@ -309,9 +334,7 @@ export class Governor {
     if (this.inFlight >= limit) return undefined;
     const interactive = this.queues.interactive[0];
     if (interactive) return this.queues.interactive.shift();
-    const reserveActive =
-      now - this.lastInteractiveAt < this.reserveIdleMs && limit > this.reserve ? this.reserve : 0;
-    if (this.inFlight >= limit - reserveActive) return undefined;
+    if (this.inFlight >= limit - this.reserveActive(now, limit)) return undefined;
     let best: Waiter | undefined;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (const lane of LANES) {
@@ -328,6 +351,11 @@ export class Governor {
     return best;
   }
 
+  /** Slots kept free for interactive calls now (while a rep was seen in the last `reserveIdleMs`). */
+  private reserveActive(now: number, limit: number): number {
+    return now - this.lastInteractiveAt < this.reserveIdleMs && limit > this.reserve ? this.reserve : 0;
+  }
+
   private grant(waiter: Waiter): void {
     waiter.cleanup();
     this.updateQueueMetric(waiter.lane);
@@ -336,7 +364,10 @@ export class Governor {
     this.budget.recordStart(grantedAt);
     this.metrics.inFlight.set({ environment: this.environment }, this.inFlight);
     let released = false;
-    const slot: Slot = {
+    // The limit was binding for this call: its outcome is evidence about the limit itself.
+    const atLimit = this.inFlight >= this.adaptive.limit - this.reserveActive(grantedAt, this.adaptive.limit);
+    const slot: Slot & { atLimit: boolean } = {
+      atLimit,
       lane: waiter.lane,
       grantedAt,
       inFlightAtGrant: this.inFlight,
@@ -349,7 +380,7 @@ export class Governor {
     waiter.resolve(slot);
   }
 
-  private onRelease(slot: Slot, outcome: SlotOutcome): void {
+  private onRelease(slot: Slot & { atLimit: boolean }, outcome: SlotOutcome): void {
     const now = this.now();
     this.inFlight -= 1;
     this.metrics.inFlight.set({ environment: this.environment }, this.inFlight);
@@ -365,6 +396,7 @@ export class Governor {
           latencyMs,
           slot.grantedAt,
           outcome.latencyClass === null ? undefined : (outcome.latencyClass ?? 'default'),
+          slot.atLimit,
         );
         break;
       case 'throttled': {
