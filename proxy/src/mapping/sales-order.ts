@@ -10,7 +10,7 @@
  * as exact JSON numbers; a value with more decimals than allowed is rejected by default, never silently
  * rounded.
  */
-import type { BridgeConfig } from './config.js';
+import type { BridgeConfig, CompanyConfig } from './config.js';
 import { normaliseRoutingValue } from './config.js';
 import { resolveCurrency } from './currency.js';
 import { fnoDateOnly, salesforceDate } from './dates.js';
@@ -65,11 +65,20 @@ export interface SalesOrderIdentity {
 /** Header + lines in one changeset; F&O allows 5,000 operations per batch (d365.md §2). */
 export const MAX_ORDER_LINES = 4999;
 
-export function mapOpportunityToSalesOrder(
+/** A won Opportunity read once per job: parsed and routed to its company through its Account. */
+export interface OpportunityToSync {
+  ok: true;
+  opportunity: OpportunityRecord;
+  company: string;
+  companyCfg: CompanyConfig;
+}
+
+/** Parses an Opportunity, refuses one not won, routes it; the mapper takes the result. */
+export function readOpportunity(
   input: unknown,
   cfg: BridgeConfig,
   opts: ReadOptions = {},
-): MapResult<SalesOrder, SalesOrderIdentity> {
+): OpportunityToSync | Rejection {
   const opportunity = parseRecord(OpportunityRecord, input, 'Opportunity');
   if (isRejection(opportunity)) return opportunity;
   if (opportunity.IsWon === false) {
@@ -81,8 +90,26 @@ export function mapOpportunityToSalesOrder(
   }
   const route = routeLegalEntity(opportunity, cfg, opts);
   if (!route.ok) return route;
-  const company = route.company;
-  const companyCfg = cfg.companies[company]!;
+  return { ok: true, opportunity, company: route.company, companyCfg: cfg.companies[route.company]! };
+}
+
+export function mapOpportunityToSalesOrder(
+  input: unknown,
+  cfg: BridgeConfig,
+  opts: ReadOptions = {},
+): MapResult<SalesOrder, SalesOrderIdentity> {
+  const read = readOpportunity(input, cfg, opts);
+  if (isRejection(read)) return read;
+  return salesOrderFrom(read, cfg, opts);
+}
+
+/** The header and lines of the sales order for a won Opportunity, or why it cannot be one. */
+export function salesOrderFrom(
+  read: OpportunityToSync,
+  cfg: BridgeConfig,
+  opts: ReadOptions = {},
+): MapResult<SalesOrder, SalesOrderIdentity> {
+  const { opportunity, company, companyCfg } = read;
 
   const customer = readText(valueAt(opportunity, ['Account']), 'D365_Customer_Number__c', {
     ...opts,
