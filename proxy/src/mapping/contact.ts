@@ -12,9 +12,10 @@ import type { BridgeConfig, CompanyConfig } from './config.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
 import { fnoTextBody } from './fno-text.js';
 import { cleanText } from './names.js';
-import { ContactRecord, apiName, parseRecord, readText, valueAt, type ReadOptions } from './records.js';
+import { ContactRecord, apiName, readText, type ReadOptions } from './records.js';
 import { isRejection, reject, type MapResult, type Mapped, type Rejection } from './result.js';
-import { routeLegalEntity } from './routing.js';
+import { parentCustomerAccount } from './parent.js';
+import { parseAndRoute, readThenMap } from './routing.js';
 
 export type ContactPersonBody = Record<string, FnoScalar>;
 
@@ -92,13 +93,11 @@ export function readContact(
   cfg: BridgeConfig,
   opts: ContactMapOptions = {},
 ): ContactToSync | Rejection {
-  const parsed = parseRecord(ContactRecord, input, 'Contact');
-  if (isRejection(parsed)) return parsed;
-  const contact: ContactRecord =
-    opts.account === undefined ? parsed : ({ ...parsed, Account: opts.account } as ContactRecord);
-  const route = routeLegalEntity(contact, cfg, opts);
-  if (!route.ok) return route;
-  return { ok: true, contact, company: route.company, companyCfg: cfg.companies[route.company]! };
+  const routed = parseAndRoute(ContactRecord, 'Contact', input, cfg, opts, (parsed) =>
+    opts.account === undefined ? parsed : ({ ...parsed, Account: opts.account } as ContactRecord),
+  );
+  if (isRejection(routed)) return routed;
+  return { ok: true, contact: routed.record, company: routed.company, companyCfg: routed.companyCfg };
 }
 
 /** The ContactPersons fields Salesforce owns; with `update`, emptied ones are sent as "". */
@@ -153,18 +152,8 @@ export function newContactPerson(
   const { contact, company } = read;
   const common = contactBody(read, cfg, opts, false);
   if (isRejection(common)) return common;
-  const customer = readText(valueAt(contact, ['Account']), 'D365_Customer_Number__c', {
-    ...opts,
-    label: 'Account',
-  });
+  const customer = parentCustomerAccount(contact, { ...opts, objectType: 'Contact', retried: 'it' });
   if (isRejection(customer)) return customer;
-  if (!customer.value) {
-    return reject(
-      'PARENT_NOT_SYNCED',
-      `The Contact's Account is not in F&O yet (${customer.field} is empty); it is retried after the Account has been synced.`,
-      customer.field,
-    );
-  }
   const body: ContactPersonBody = { dataAreaId: company, ...common };
   const existing = readText(contact, 'D365_Contact_Person_Id__c', opts);
   if (isRejection(existing)) return existing;
@@ -206,17 +195,13 @@ export function contactPersonWithParty(
 }
 
 /** The ContactPersons POST body for a new contact person. */
-export function mapContactToContactPerson(
-  input: unknown,
-  cfg: BridgeConfig,
-  opts: ContactMapOptions = {},
-): MapResult<ContactPersonBody, ContactPersonIdentity> {
-  const read = readContact(input, cfg, opts);
-  if (isRejection(read)) return read;
-  const person = newContactPerson(read, cfg, opts);
-  if (isRejection(person)) return person;
-  return contactPersonWithParty(person, opts.customerPartyNumber);
-}
+export const mapContactToContactPerson = readThenMap(
+  readContact,
+  (read, cfg, opts: ContactMapOptions): MapResult<ContactPersonBody, ContactPersonIdentity> => {
+    const person = newContactPerson(read, cfg, opts);
+    return isRejection(person) ? person : contactPersonWithParty(person, opts.customerPartyNumber);
+  },
+);
 
 /** The ContactPersons PATCH body: what Salesforce owns, fields emptied there sent as "". */
 export function contactChanges(
@@ -231,13 +216,13 @@ export function contactChanges(
  * The ContactPersons PATCH body for a contact synced before (`D365_Contact_Person_Id__c`). Fields
  * emptied in Salesforce are sent as "".
  */
-export function mapContactUpdate(
-  input: unknown,
+export const mapContactUpdate = readThenMap(readContact, contactUpdate);
+
+function contactUpdate(
+  read: ContactToSync,
   cfg: BridgeConfig,
-  opts: ContactMapOptions = {},
+  opts: ContactMapOptions,
 ): MapResult<ContactPersonBody, ContactPersonUpdateIdentity> {
-  const read = readContact(input, cfg, opts);
-  if (isRejection(read)) return read;
   const body = contactChanges(read, cfg, opts);
   if (isRejection(body)) return body;
   const { contact, company } = read;

@@ -14,11 +14,11 @@ import {
   type CompanyConfig,
   type CustomerNumbering,
 } from './config.js';
-import { resolveCurrency } from './currency.js';
+import { recordCurrency } from './currency.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
 import { fnoTextBody } from './fno-text.js';
 import { ORGANIZATION_NAME_MAX, cleanText, searchName, truncateAtWord } from './names.js';
-import { AccountRecord, apiName, parseRecord, readText, type ReadOptions } from './records.js';
+import { AccountRecord, apiName, readText, type ReadOptions } from './records.js';
 import {
   isRejection,
   reject,
@@ -27,7 +27,7 @@ import {
   type MappingWarning,
   type Rejection,
 } from './result.js';
-import { routeLegalEntity } from './routing.js';
+import { parseAndRoute, readThenMap } from './routing.js';
 
 /** A CustomersV3 body (POST) or partial body (PATCH): F&O field name → value. */
 export type CustomerBody = Record<string, FnoScalar>;
@@ -192,16 +192,14 @@ export function readAccount(
   cfg: BridgeConfig,
   opts: ReadOptions = {},
 ): AccountToSync | Rejection {
-  const account = parseRecord(AccountRecord, input, 'Account');
-  if (isRejection(account)) return account;
-  const route = routeLegalEntity(account, cfg, opts);
-  if (!route.ok) return route;
-  const companyCfg = cfg.companies[route.company]!;
+  const routed = parseAndRoute(AccountRecord, 'Account', input, cfg, opts);
+  if (isRejection(routed)) return routed;
+  const { record: account, company, companyCfg } = routed;
   const name = mapName(account, cfg);
   if (isRejection(name)) return name;
   const address = readAddress(account, cfg.customer.addressSource, cfg, companyCfg, opts);
   if (isRejection(address)) return address;
-  return { ok: true, account, company: route.company, companyCfg, name, address };
+  return { ok: true, account, company, companyCfg, name, address };
 }
 
 /** A new customer's POST body without its customer account (`customerWithAccount` adds it). */
@@ -224,15 +222,8 @@ export function newCustomer(
 ): MapResult<CustomerBody, NewCustomerIdentity> {
   const { account, company, companyCfg, name, address } = read;
 
-  const currencyText = account.CurrencyIsoCode?.trim() || companyCfg.currency;
-  const currency = resolveCurrency(currencyText, companyCfg.currencies);
-  if (!currency) {
-    return reject(
-      'UNKNOWN_CURRENCY',
-      `Currency "${currencyText}" is not one the bridge config allows for ${company}${companyCfg.currencies ? ` (${companyCfg.currencies.join(', ')})` : ''}.`,
-      'CurrencyIsoCode',
-    );
-  }
+  const currency = recordCurrency(account.CurrencyIsoCode, company, companyCfg);
+  if (isRejection(currency)) return currency;
 
   const body: CustomerBody = { dataAreaId: company, ...name.body, NameAlias: searchName(name.displayName) };
   body.CustomerGroupId = companyCfg.customerGroup;
@@ -315,17 +306,13 @@ export function customerWithAccount(
 }
 
 /** The CustomersV3 POST body for a new customer, or why the Account cannot become one. */
-export function mapAccountToCustomer(
-  input: unknown,
-  cfg: BridgeConfig,
-  opts: CustomerMapOptions = {},
-): MapResult<CustomerBody, CustomerIdentity> {
-  const read = readAccount(input, cfg, opts);
-  if (isRejection(read)) return read;
-  const customer = newCustomer(read, cfg, opts);
-  if (isRejection(customer)) return customer;
-  return customerWithAccount(customer, cfg, opts.customerAccount);
-}
+export const mapAccountToCustomer = readThenMap(
+  readAccount,
+  (read, cfg, opts: CustomerMapOptions): MapResult<CustomerBody, CustomerIdentity> => {
+    const customer = newCustomer(read, cfg, opts);
+    return isRejection(customer) ? customer : customerWithAccount(customer, cfg, opts.customerAccount);
+  },
+);
 
 /**
  * The CustomersV3 PATCH body with only what Salesforce owns. Fields emptied in Salesforce are
@@ -349,13 +336,13 @@ export function customerChanges(
 }
 
 /** The CustomersV3 PATCH for an Account that already has its customer (`D365_Customer_Number__c`). */
-export function mapAccountUpdate(
-  input: unknown,
+export const mapAccountUpdate = readThenMap(readAccount, accountUpdate);
+
+function accountUpdate(
+  read: AccountToSync,
   cfg: BridgeConfig,
-  opts: ReadOptions = {},
+  opts: ReadOptions,
 ): MapResult<CustomerBody, CustomerUpdateIdentity> {
-  const read = readAccount(input, cfg, opts);
-  if (isRejection(read)) return read;
   const { account, company } = read;
   const number = readText(account, 'D365_Customer_Number__c', opts);
   if (isRejection(number)) return number;
