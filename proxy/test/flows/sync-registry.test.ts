@@ -162,6 +162,12 @@ describe('flow registry ⇄ the package Apex', () => {
         );
       });
 
+      it('selects the routing field its legal-entity rule reads', () => {
+        // The default routing source; a parent-routed record reads it through its Account.
+        const routing = flow.legalEntity === 'own' ? 'D365_Legal_Entity__c' : 'Account.D365_Legal_Entity__c';
+        expect(fields).toContain(routing);
+      });
+
       it('the pending sweep selects what the selector selects', () => {
         const tree = parse(
           `public class Sweep { static void q() { List<SObject> r = [${sweepQuery(flow, '2026-01-01T00:00:00Z', 10)}]; } }`,
