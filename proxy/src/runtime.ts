@@ -28,7 +28,7 @@ import {
 } from './d365/index.js';
 import { createD365InventorySource } from './flows/inventory/d365-inventory-source.js';
 import { createInventoryService, type InventorySource } from './flows/inventory/inventory-service.js';
-import { registerSyncFlows, SYNC_FLOWS } from './flows/sync-flows.js';
+import { registerSyncFlows, SWEEP_FLOW } from './flows/sync-flows.js';
 import { ProblemError } from './http/problem.js';
 import inventoryRoutes from './http/routes/inventory.js';
 import { jobsPart } from './http/routes/jobs.js';
@@ -185,7 +185,7 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
   const scheduler = sweepOn
     ? createScheduler({
         queue,
-        schedules: [{ name: SWEEP_SCHEDULE, cron: config.SYNC_SWEEP_CRON, flow: SYNC_FLOWS.sweep }],
+        schedules: [{ name: SWEEP_SCHEDULE, cron: config.SYNC_SWEEP_CRON, flow: SWEEP_FLOW }],
         logger: ctx.logger.child({ component: 'scheduler' }),
       })
     : undefined;

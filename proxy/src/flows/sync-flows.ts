@@ -1,27 +1,22 @@
 /**
- * Flows 1–3 on the durable queue: registers the `account`, `contact` and `order` handlers (the
- * flows `POST /v1/sync/accounts`, `/v1/sync/contacts` and `/v1/orders` enqueue), the Salesforce
- * write-back they share, and the `sync-sweep` handler of the catch-up schedule.
+ * Flows 1–3 on the durable queue: registers one handler per registry entry
+ * (`sync/registry.ts`: `account`, `contact`, `order`, the flows the sync routes enqueue), each in
+ * the job frame, the Salesforce write-back they share, and the `sync-sweep` handler of the
+ * catch-up schedule.
  */
 import type { D365Client } from '../d365/index.js';
 import type { JobHandler, JobQueue, Store } from '../jobs/index.js';
 import type { BridgeConfig } from '../mapping/index.js';
 import type { Registry } from '../metrics.js';
 import type { SalesforceClient } from '../salesforce/index.js';
-import { createAccountHandler } from './accounts/account-handler.js';
-import { createContactHandler } from './contacts/contact-handler.js';
 import { createOwnershipMetrics } from './numbering/ownership.js';
-import { createOrderHandler } from './orders/order-handler.js';
 import { createSweepHandler, SWEEP_FLOW } from './sweep/pending-sweep.js';
+import type { SyncFlowDeps } from './sync/flow.js';
+import { syncJobHandler } from './sync/job-frame.js';
+import { SALESFORCE_TO_FNO } from './sync/registry.js';
 import { createWriteBack, notConfiguredWriteBack, type SyncWriteBack } from './write-back/write-back.js';
-import type { SyncFlowDeps } from './write-back/sync-job.js';
 
-export const SYNC_FLOWS = {
-  account: 'account',
-  contact: 'contact',
-  order: 'order',
-  sweep: SWEEP_FLOW,
-} as const;
+export { SWEEP_FLOW };
 
 export interface SyncFlowsOptions {
   queue: JobQueue;
@@ -82,12 +77,12 @@ export function registerSyncFlows(opts: SyncFlowsOptions): SyncFlows {
         active -= 1;
       }
     };
-  opts.queue.registerHandler(SYNC_FLOWS.account, counted(createAccountHandler(deps)));
-  opts.queue.registerHandler(SYNC_FLOWS.contact, counted(createContactHandler(deps)));
-  opts.queue.registerHandler(SYNC_FLOWS.order, counted(createOrderHandler(deps)));
+  for (const flow of SALESFORCE_TO_FNO) {
+    opts.queue.registerHandler(flow.flow, counted(syncJobHandler(flow, deps)));
+  }
   if (opts.salesforce) {
     opts.queue.registerHandler(
-      SYNC_FLOWS.sweep,
+      SWEEP_FLOW,
       createSweepHandler({ salesforce: opts.salesforce, queue: opts.queue, ...opts.sweep }),
     );
   }

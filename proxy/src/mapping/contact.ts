@@ -8,13 +8,14 @@
  * waits for the account flow.
  */
 import { addressFields, readAddress } from './address.js';
-import type { BridgeConfig } from './config.js';
+import type { BridgeConfig, CompanyConfig } from './config.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
 import { fnoTextBody } from './fno-text.js';
 import { cleanText } from './names.js';
-import { ContactRecord, apiName, parseRecord, readText, valueAt, type ReadOptions } from './records.js';
-import { isRejection, reject, type MapResult, type Rejection } from './result.js';
-import { routeLegalEntity } from './routing.js';
+import { ContactRecord, apiName, readText, type ReadOptions } from './records.js';
+import { isRejection, reject, type MapResult, type Mapped, type Rejection } from './result.js';
+import { parentCustomerAccount } from './parent.js';
+import { parseAndRoute, readThenMap } from './routing.js';
 
 export type ContactPersonBody = Record<string, FnoScalar>;
 
@@ -78,26 +79,35 @@ const CONTACT_SOURCE: Readonly<Record<string, string>> = {
 
 const CONTACT_MULTI_LINE: ReadonlySet<string> = new Set(['PrimaryAddressStreet']);
 
-interface Common {
+/** A Contact read once per job: parsed and routed to its company through its Account. */
+export interface ContactToSync {
+  ok: true;
   contact: ContactRecord;
   company: string;
-  body: ContactPersonBody;
+  companyCfg: CompanyConfig;
 }
 
-function mapCommon(
+/** Parses and routes a Contact; the mappers below take the result, so this runs once per job. */
+export function readContact(
   input: unknown,
   cfg: BridgeConfig,
-  opts: ContactMapOptions,
-  update: boolean,
-): Common | Rejection {
-  const parsed = parseRecord(ContactRecord, input, 'Contact');
-  if (isRejection(parsed)) return parsed;
-  const contact: ContactRecord =
-    opts.account === undefined ? parsed : ({ ...parsed, Account: opts.account } as ContactRecord);
-  const route = routeLegalEntity(contact, cfg, opts);
-  if (!route.ok) return route;
-  const companyCfg = cfg.companies[route.company]!;
+  opts: ContactMapOptions = {},
+): ContactToSync | Rejection {
+  const routed = parseAndRoute(ContactRecord, 'Contact', input, cfg, opts, (parsed) =>
+    opts.account === undefined ? parsed : ({ ...parsed, Account: opts.account } as ContactRecord),
+  );
+  if (isRejection(routed)) return routed;
+  return { ok: true, contact: routed.record, company: routed.company, companyCfg: routed.companyCfg };
+}
 
+/** The ContactPersons fields Salesforce owns; with `update`, emptied ones are sent as "". */
+function contactBody(
+  read: ContactToSync,
+  cfg: BridgeConfig,
+  opts: ReadOptions,
+  update: boolean,
+): ContactPersonBody | Rejection {
+  const { contact, companyCfg } = read;
   const last = contact.LastName ? cleanText(contact.LastName) : '';
   if (!last) return reject('MISSING_REQUIRED_FIELD', 'The Contact has no last name.', 'LastName');
   const text = (value: string | null | undefined): string => (value ? value.trim() : '');
@@ -124,38 +134,27 @@ function mapCommon(
   const extra = extraFieldValues(contact, cfg.contact.extraFields, { ...opts, clearMissing: update });
   if (isRejection(extra)) return extra;
   Object.assign(body, extra);
-  const checked = fnoTextBody(body, {
+  return fnoTextBody(body, {
     multiLine: CONTACT_MULTI_LINE,
     source: (f) => cfg.contact.extraFields[f] ?? CONTACT_SOURCE[f],
   });
-  if (isRejection(checked)) return checked;
-  return { contact, company: route.company, body: checked };
 }
 
-/** The ContactPersons POST body for a new contact person. */
-export function mapContactToContactPerson(
-  input: unknown,
+/**
+ * The ContactPersons POST body for a new contact person, without `AssociatedPartyNumber` (the
+ * flow reads it from the parent customer and adds it with `contactPersonWithParty`).
+ */
+export function newContactPerson(
+  read: ContactToSync,
   cfg: BridgeConfig,
-  opts: ContactMapOptions = {},
+  opts: ReadOptions = {},
 ): MapResult<ContactPersonBody, ContactPersonIdentity> {
-  const common = mapCommon(input, cfg, opts, false);
+  const { contact, company } = read;
+  const common = contactBody(read, cfg, opts, false);
   if (isRejection(common)) return common;
-  const { contact, company } = common;
-  const customer = readText(valueAt(contact, ['Account']), 'D365_Customer_Number__c', {
-    ...opts,
-    label: 'Account',
-  });
+  const customer = parentCustomerAccount(contact, { ...opts, objectType: 'Contact', retried: 'it' });
   if (isRejection(customer)) return customer;
-  if (!customer.value) {
-    return reject(
-      'PARENT_NOT_SYNCED',
-      `The Contact's Account is not in F&O yet (${customer.field} is empty); it is retried after the Account has been synced.`,
-      customer.field,
-    );
-  }
-  const partyNumber = opts.customerPartyNumber?.trim();
-  const body: ContactPersonBody = { dataAreaId: company, ...common.body };
-  if (partyNumber) body.AssociatedPartyNumber = partyNumber;
+  const body: ContactPersonBody = { dataAreaId: company, ...common };
   const existing = readText(contact, 'D365_Contact_Person_Id__c', opts);
   if (isRejection(existing)) return existing;
 
@@ -173,7 +172,7 @@ export function mapContactToContactPerson(
       company,
       customerAccount: customer.value,
       contactPersonId: existing.value,
-      needsPartyNumber: !partyNumber,
+      needsPartyNumber: true,
       lookup: { dataAreaId: company, fields: lookupFields },
       version: contact.SystemModstamp ?? undefined,
     },
@@ -181,18 +180,52 @@ export function mapContactToContactPerson(
   };
 }
 
+/** The new contact person attached to its customer's party (`CustomersV3.PartyNumber`). */
+export function contactPersonWithParty(
+  person: Mapped<ContactPersonBody, ContactPersonIdentity>,
+  partyNumber: string | undefined,
+): Mapped<ContactPersonBody, ContactPersonIdentity> {
+  const party = partyNumber?.trim();
+  if (!party) return person;
+  return {
+    ...person,
+    entity: { ...person.entity, AssociatedPartyNumber: party },
+    identity: { ...person.identity, needsPartyNumber: false },
+  };
+}
+
+/** The ContactPersons POST body for a new contact person. */
+export const mapContactToContactPerson = readThenMap(
+  readContact,
+  (read, cfg, opts: ContactMapOptions): MapResult<ContactPersonBody, ContactPersonIdentity> => {
+    const person = newContactPerson(read, cfg, opts);
+    return isRejection(person) ? person : contactPersonWithParty(person, opts.customerPartyNumber);
+  },
+);
+
+/** The ContactPersons PATCH body: what Salesforce owns, fields emptied there sent as "". */
+export function contactChanges(
+  read: ContactToSync,
+  cfg: BridgeConfig,
+  opts: ReadOptions = {},
+): ContactPersonBody | Rejection {
+  return contactBody(read, cfg, opts, true);
+}
+
 /**
  * The ContactPersons PATCH body for a contact synced before (`D365_Contact_Person_Id__c`). Fields
  * emptied in Salesforce are sent as "".
  */
-export function mapContactUpdate(
-  input: unknown,
+export const mapContactUpdate = readThenMap(readContact, contactUpdate);
+
+function contactUpdate(
+  read: ContactToSync,
   cfg: BridgeConfig,
-  opts: ContactMapOptions = {},
+  opts: ContactMapOptions,
 ): MapResult<ContactPersonBody, ContactPersonUpdateIdentity> {
-  const common = mapCommon(input, cfg, opts, true);
-  if (isRejection(common)) return common;
-  const { contact, company, body } = common;
+  const body = contactChanges(read, cfg, opts);
+  if (isRejection(body)) return body;
+  const { contact, company } = read;
   const id = readText(contact, 'D365_Contact_Person_Id__c', opts);
   if (isRejection(id)) return id;
   if (!id.value) {

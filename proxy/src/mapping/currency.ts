@@ -3,6 +3,7 @@
  * current with Node), optionally narrowed by the company's allow-list in the bridge config (the
  * currencies set up in that F&O legal entity).
  */
+import { reject, type Rejection } from './result.js';
 
 let iso4217: ReadonlySet<string> | undefined;
 
@@ -17,4 +18,23 @@ export function resolveCurrency(input: string, allowed?: readonly string[]): str
   if (!/^[A-Z]{3}$/.test(code) || !isIsoCurrency(code)) return undefined;
   if (allowed && !allowed.includes(code)) return undefined;
   return code;
+}
+
+/**
+ * The currency of a record (`CurrencyIsoCode`, blank → the company's default) as F&O takes it, or
+ * `UNKNOWN_CURRENCY` when the company does not allow it.
+ */
+export function recordCurrency(
+  sent: string | null | undefined,
+  company: string,
+  companyCfg: { currency: string; currencies?: readonly string[] | undefined },
+): string | Rejection {
+  const text = sent?.trim() || companyCfg.currency;
+  const currency = resolveCurrency(text, companyCfg.currencies);
+  if (currency) return currency;
+  return reject(
+    'UNKNOWN_CURRENCY',
+    `Currency "${text}" is not one the bridge config allows for ${company}${companyCfg.currencies ? ` (${companyCfg.currencies.join(', ')})` : ''}.`,
+    'CurrencyIsoCode',
+  );
 }

@@ -14,13 +14,20 @@ import {
   type CompanyConfig,
   type CustomerNumbering,
 } from './config.js';
-import { resolveCurrency } from './currency.js';
+import { recordCurrency } from './currency.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
 import { fnoTextBody } from './fno-text.js';
 import { ORGANIZATION_NAME_MAX, cleanText, searchName, truncateAtWord } from './names.js';
-import { AccountRecord, apiName, parseRecord, readText, type ReadOptions } from './records.js';
-import { isRejection, reject, type MapResult, type MappingWarning, type Rejection } from './result.js';
-import { routeLegalEntity } from './routing.js';
+import { AccountRecord, apiName, readText, type ReadOptions } from './records.js';
+import {
+  isRejection,
+  reject,
+  type MapResult,
+  type Mapped,
+  type MappingWarning,
+  type Rejection,
+} from './result.js';
+import { parseAndRoute, readThenMap } from './routing.js';
 
 /** A CustomersV3 body (POST) or partial body (PATCH): F&O field name → value. */
 export type CustomerBody = Record<string, FnoScalar>;
@@ -169,7 +176,9 @@ function contactChannels(account: AccountRecord, clearMissing: boolean): Custome
   return out;
 }
 
-interface Common {
+/** An Account read once per job: parsed, routed to its company, its name and address read. */
+export interface AccountToSync {
+  ok: true;
   account: AccountRecord;
   company: string;
   companyCfg: CompanyConfig;
@@ -177,38 +186,44 @@ interface Common {
   address: AddressParts | undefined;
 }
 
-function mapCommon(input: unknown, cfg: BridgeConfig, opts: ReadOptions): Common | Rejection {
-  const account = parseRecord(AccountRecord, input, 'Account');
-  if (isRejection(account)) return account;
-  const route = routeLegalEntity(account, cfg, opts);
-  if (!route.ok) return route;
-  const companyCfg = cfg.companies[route.company]!;
+/** Parses and routes an Account; the mappers below take the result, so this runs once per job. */
+export function readAccount(
+  input: unknown,
+  cfg: BridgeConfig,
+  opts: ReadOptions = {},
+): AccountToSync | Rejection {
+  const routed = parseAndRoute(AccountRecord, 'Account', input, cfg, opts);
+  if (isRejection(routed)) return routed;
+  const { record: account, company, companyCfg } = routed;
   const name = mapName(account, cfg);
   if (isRejection(name)) return name;
   const address = readAddress(account, cfg.customer.addressSource, cfg, companyCfg, opts);
   if (isRejection(address)) return address;
-  return { account, company: route.company, companyCfg, name, address };
+  return { ok: true, account, company, companyCfg, name, address };
 }
 
-/** The CustomersV3 POST body for a new customer, or why the Account cannot become one. */
-export function mapAccountToCustomer(
-  input: unknown,
-  cfg: BridgeConfig,
-  opts: CustomerMapOptions = {},
-): MapResult<CustomerBody, CustomerIdentity> {
-  const common = mapCommon(input, cfg, opts);
-  if (isRejection(common)) return common;
-  const { account, company, companyCfg, name, address } = common;
+/** A new customer's POST body without its customer account (`customerWithAccount` adds it). */
+export interface NewCustomerIdentity {
+  salesforceId: string;
+  company: string;
+  numbering: CustomerNumbering['mode'];
+  existingCustomerAccount: string | undefined;
+  version: string | undefined;
+}
 
-  const currencyText = account.CurrencyIsoCode?.trim() || companyCfg.currency;
-  const currency = resolveCurrency(currencyText, companyCfg.currencies);
-  if (!currency) {
-    return reject(
-      'UNKNOWN_CURRENCY',
-      `Currency "${currencyText}" is not one the bridge config allows for ${company}${companyCfg.currencies ? ` (${companyCfg.currencies.join(', ')})` : ''}.`,
-      'CurrencyIsoCode',
-    );
-  }
+/**
+ * The CustomersV3 POST body for a new customer, every value checked, but no `CustomerAccount`
+ * yet: with `proxyRange` numbering a number is spent only on a record that can become a customer.
+ */
+export function newCustomer(
+  read: AccountToSync,
+  cfg: BridgeConfig,
+  opts: ReadOptions = {},
+): MapResult<CustomerBody, NewCustomerIdentity> {
+  const { account, company, companyCfg, name, address } = read;
+
+  const currency = recordCurrency(account.CurrencyIsoCode, company, companyCfg);
+  if (isRejection(currency)) return currency;
 
   const body: CustomerBody = { dataAreaId: company, ...name.body, NameAlias: searchName(name.displayName) };
   body.CustomerGroupId = companyCfg.customerGroup;
@@ -228,22 +243,6 @@ export function mapAccountToCustomer(
   const existing = readText(account, 'D365_Customer_Number__c', opts);
   if (isRejection(existing)) return existing;
 
-  const numbering = numberingFor(cfg, company);
-  let lookup: CustomerLookup;
-  const allocated = opts.customerAccount?.trim();
-  if (numbering.mode === 'proxyRange') {
-    if (!allocated) {
-      return reject(
-        'CUSTOMER_ACCOUNT_NOT_ALLOCATED',
-        `Company ${company} numbers customers from the proxy range, but no number was allocated for this Account.`,
-      );
-    }
-    body.CustomerAccount = allocated;
-    lookup = { by: 'key', dataAreaId: company, CustomerAccount: allocated };
-  } else {
-    if (allocated) body.CustomerAccount = allocated;
-    lookup = { by: 'correlation', dataAreaId: company, field: numbering.correlationField, value: account.Id };
-  }
   // The Account Id stays in F&O with the customer: the proof, read before any later update, that
   // this customer is this Account's (whatever the proxy's own store remembers).
   body[customerCorrelationField(cfg, company)] = account.Id;
@@ -256,10 +255,8 @@ export function mapAccountToCustomer(
     identity: {
       salesforceId: account.Id,
       company,
-      numbering: numbering.mode,
-      customerAccount: body.CustomerAccount as string | undefined,
+      numbering: numberingFor(cfg, company).mode,
       existingCustomerAccount: existing.value,
-      lookup,
       version: account.SystemModstamp ?? undefined,
     },
     warnings: name.warnings,
@@ -267,18 +264,86 @@ export function mapAccountToCustomer(
 }
 
 /**
- * The CustomersV3 PATCH body for an Account that already has its customer (`D365_Customer_Number__c`).
- * Fields emptied in Salesforce are sent as "" so F&O does not keep stale values; the address is only
- * written when the Account has one (an Account whose address was removed keeps the F&O address).
+ * The new customer's body with its customer account: the allocated number (`proxyRange`, looked
+ * up by key) or, with `fnoSequence`, none or a given one (looked up by the correlation field).
  */
-export function mapAccountUpdate(
-  input: unknown,
+export function customerWithAccount(
+  customer: Mapped<CustomerBody, NewCustomerIdentity>,
+  cfg: BridgeConfig,
+  customerAccount: string | undefined,
+): MapResult<CustomerBody, CustomerIdentity> {
+  const { company, identity } = customer;
+  const numbering = numberingFor(cfg, company);
+  const allocated = customerAccount?.trim();
+  const entity: CustomerBody = { ...customer.entity };
+  let lookup: CustomerLookup;
+  if (numbering.mode === 'proxyRange') {
+    if (!allocated) {
+      return reject(
+        'CUSTOMER_ACCOUNT_NOT_ALLOCATED',
+        `Company ${company} numbers customers from the proxy range, but no number was allocated for this Account.`,
+      );
+    }
+    lookup = { by: 'key', dataAreaId: company, CustomerAccount: allocated };
+  } else {
+    lookup = {
+      by: 'correlation',
+      dataAreaId: company,
+      field: numbering.correlationField,
+      value: identity.salesforceId,
+    };
+  }
+  if (allocated) {
+    const checked = fnoTextBody({ CustomerAccount: allocated });
+    if (isRejection(checked)) return checked;
+    entity.CustomerAccount = checked.CustomerAccount!;
+  }
+  return {
+    ...customer,
+    entity,
+    identity: { ...identity, customerAccount: allocated || undefined, lookup },
+  };
+}
+
+/** The CustomersV3 POST body for a new customer, or why the Account cannot become one. */
+export const mapAccountToCustomer = readThenMap(
+  readAccount,
+  (read, cfg, opts: CustomerMapOptions): MapResult<CustomerBody, CustomerIdentity> => {
+    const customer = newCustomer(read, cfg, opts);
+    return isRejection(customer) ? customer : customerWithAccount(customer, cfg, opts.customerAccount);
+  },
+);
+
+/**
+ * The CustomersV3 PATCH body with only what Salesforce owns. Fields emptied in Salesforce are
+ * sent as "" so F&O does not keep stale values; the address is only written when the Account has
+ * one (an Account whose address was removed keeps the F&O address).
+ */
+export function customerChanges(
+  read: AccountToSync,
   cfg: BridgeConfig,
   opts: ReadOptions = {},
+): CustomerBody | Rejection {
+  const { account, name, address } = read;
+  const body: CustomerBody = { ...name.body };
+  delete body.PartyType; // fixed at creation
+  if (address) Object.assign(body, addressFields(address, CUSTOMER_ADDRESS, true));
+  Object.assign(body, contactChannels(account, true));
+  const extra = extraFieldValues(account, cfg.customer.extraFields, { ...opts, clearMissing: true });
+  if (isRejection(extra)) return extra;
+  Object.assign(body, extra);
+  return fnoTextBody(body, { multiLine: CUSTOMER_MULTI_LINE, source: customerSource(cfg) });
+}
+
+/** The CustomersV3 PATCH for an Account that already has its customer (`D365_Customer_Number__c`). */
+export const mapAccountUpdate = readThenMap(readAccount, accountUpdate);
+
+function accountUpdate(
+  read: AccountToSync,
+  cfg: BridgeConfig,
+  opts: ReadOptions,
 ): MapResult<CustomerBody, CustomerUpdateIdentity> {
-  const common = mapCommon(input, cfg, opts);
-  if (isRejection(common)) return common;
-  const { account, company, name, address } = common;
+  const { account, company } = read;
   const number = readText(account, 'D365_Customer_Number__c', opts);
   if (isRejection(number)) return number;
   if (!number.value) {
@@ -288,14 +353,7 @@ export function mapAccountUpdate(
       number.field,
     );
   }
-  const body: CustomerBody = { ...name.body };
-  delete body.PartyType; // fixed at creation
-  if (address) Object.assign(body, addressFields(address, CUSTOMER_ADDRESS, true));
-  Object.assign(body, contactChannels(account, true));
-  const extra = extraFieldValues(account, cfg.customer.extraFields, { ...opts, clearMissing: true });
-  if (isRejection(extra)) return extra;
-  Object.assign(body, extra);
-  const entity = fnoTextBody(body, { multiLine: CUSTOMER_MULTI_LINE, source: customerSource(cfg) });
+  const entity = customerChanges(read, cfg, opts);
   if (isRejection(entity)) return entity;
   return {
     ok: true,
@@ -307,6 +365,6 @@ export function mapAccountUpdate(
       key: { dataAreaId: company, CustomerAccount: number.value },
       version: account.SystemModstamp ?? undefined,
     },
-    warnings: name.warnings,
+    warnings: read.name.warnings,
   };
 }

@@ -4,8 +4,9 @@
  * one). An Account is read directly; a Contact or Opportunity through its nested `Account`. A blank or
  * unmapped value is a rejection, never a fallback to some default company (a customer in the wrong legal entity is worse than none).
  */
-import { normaliseRoutingValue, type BridgeConfig } from './config.js';
-import { apiPath, readText, valueAt, type ReadOptions } from './records.js';
+import type { z } from 'zod';
+import { normaliseRoutingValue, type BridgeConfig, type CompanyConfig } from './config.js';
+import { apiPath, parseRecord, readText, valueAt, type ReadOptions } from './records.js';
 import { isRejection, reject, type Rejection } from './result.js';
 
 export interface Route {
@@ -73,4 +74,43 @@ export function routeLegalEntity(
 /** The routing source as sent for a given namespace, for messages and docs (`fobridge__D365_Legal_Entity__c`). */
 export function routingSourceField(cfg: BridgeConfig, opts: ReadOptions = {}): string {
   return apiPath(cfg.routing.source, opts.namespace).join('.');
+}
+
+/** A record parsed and routed: what each flow's read step starts from. */
+export interface Routed<R> {
+  record: R;
+  company: string;
+  companyCfg: CompanyConfig;
+}
+
+/**
+ * Parses `input` with `schema` (`parseRecord`), lets `check` refuse or adjust the record, then
+ * routes it to its company.
+ */
+export function parseAndRoute<T extends z.ZodType>(
+  schema: T,
+  objectType: string,
+  input: unknown,
+  cfg: BridgeConfig,
+  opts: ReadOptions,
+  check: (record: z.infer<T>) => z.infer<T> | Rejection = (record) => record,
+): Routed<z.infer<T>> | Rejection {
+  const parsed = parseRecord(schema, input, objectType);
+  if (isRejection(parsed)) return parsed;
+  const record = check(parsed);
+  if (isRejection(record)) return record;
+  const route = routeLegalEntity(record, cfg, opts);
+  if (!route.ok) return route;
+  return { record, company: route.company, companyCfg: cfg.companies[route.company]! };
+}
+
+/** A whole mapper from its two steps: read the record (parse, route), then map the result. */
+export function readThenMap<R, O extends ReadOptions, T>(
+  read: (input: unknown, cfg: BridgeConfig, opts: O) => R | Rejection,
+  map: (read: R, cfg: BridgeConfig, opts: O) => T | Rejection,
+): (input: unknown, cfg: BridgeConfig, opts?: O) => T | Rejection {
+  return (input, cfg, opts = {} as O) => {
+    const record = read(input, cfg, opts);
+    return isRejection(record) ? record : map(record, cfg, opts);
+  };
 }

@@ -10,9 +10,9 @@
  * as exact JSON numbers; a value with more decimals than allowed is rejected by default, never silently
  * rounded.
  */
-import type { BridgeConfig } from './config.js';
+import type { BridgeConfig, CompanyConfig } from './config.js';
 import { normaliseRoutingValue } from './config.js';
-import { resolveCurrency } from './currency.js';
+import { recordCurrency } from './currency.js';
 import { fnoDateOnly, salesforceDate } from './dates.js';
 import {
   Decimal,
@@ -27,14 +27,14 @@ import { extraFieldValues, type FnoScalar } from './extra-fields.js';
 import { fnoTextBody } from './fno-text.js';
 import {
   OpportunityRecord,
-  parseRecord,
   readText,
   valueAt,
   type OpportunityLineItemRecord,
   type ReadOptions,
 } from './records.js';
 import { isRejection, reject, type MapResult, type MappingWarning, type Rejection } from './result.js';
-import { routeLegalEntity } from './routing.js';
+import { parentCustomerAccount } from './parent.js';
+import { parseAndRoute, readThenMap } from './routing.js';
 
 export type SalesOrderHeaderBody = Record<string, FnoScalar>;
 export type SalesOrderLineBody = Record<string, FnoScalar>;
@@ -65,47 +65,57 @@ export interface SalesOrderIdentity {
 /** Header + lines in one changeset; F&O allows 5,000 operations per batch (d365.md §2). */
 export const MAX_ORDER_LINES = 4999;
 
-export function mapOpportunityToSalesOrder(
+/** A won Opportunity read once per job: parsed and routed to its company through its Account. */
+export interface OpportunityToSync {
+  ok: true;
+  opportunity: OpportunityRecord;
+  company: string;
+  companyCfg: CompanyConfig;
+}
+
+/** Parses an Opportunity, refuses one not won, routes it; the mapper takes the result. */
+export function readOpportunity(
   input: unknown,
   cfg: BridgeConfig,
   opts: ReadOptions = {},
-): MapResult<SalesOrder, SalesOrderIdentity> {
-  const opportunity = parseRecord(OpportunityRecord, input, 'Opportunity');
-  if (isRejection(opportunity)) return opportunity;
-  if (opportunity.IsWon === false) {
-    return reject(
-      'OPPORTUNITY_NOT_WON',
-      `The Opportunity is not won (stage "${opportunity.StageName ?? ''}"); only won deals become sales orders.`,
-      'IsWon',
-    );
-  }
-  const route = routeLegalEntity(opportunity, cfg, opts);
-  if (!route.ok) return route;
-  const company = route.company;
-  const companyCfg = cfg.companies[company]!;
+): OpportunityToSync | Rejection {
+  const routed = parseAndRoute(OpportunityRecord, 'Opportunity', input, cfg, opts, (opportunity) =>
+    opportunity.IsWon === false
+      ? reject(
+          'OPPORTUNITY_NOT_WON',
+          `The Opportunity is not won (stage "${opportunity.StageName ?? ''}"); only won deals become sales orders.`,
+          'IsWon',
+        )
+      : opportunity,
+  );
+  if (isRejection(routed)) return routed;
+  return {
+    ok: true,
+    opportunity: routed.record,
+    company: routed.company,
+    companyCfg: routed.companyCfg,
+  };
+}
 
-  const customer = readText(valueAt(opportunity, ['Account']), 'D365_Customer_Number__c', {
+export const mapOpportunityToSalesOrder = readThenMap(readOpportunity, salesOrderFrom);
+
+/** The header and lines of the sales order for a won Opportunity, or why it cannot be one. */
+export function salesOrderFrom(
+  read: OpportunityToSync,
+  cfg: BridgeConfig,
+  opts: ReadOptions = {},
+): MapResult<SalesOrder, SalesOrderIdentity> {
+  const { opportunity, company, companyCfg } = read;
+
+  const customer = parentCustomerAccount(opportunity, {
     ...opts,
-    label: 'Account',
+    objectType: 'Opportunity',
+    retried: 'the order',
   });
   if (isRejection(customer)) return customer;
-  if (!customer.value) {
-    return reject(
-      'PARENT_NOT_SYNCED',
-      `The Opportunity's Account is not in F&O yet (${customer.field} is empty); the order is retried after the Account has been synced.`,
-      customer.field,
-    );
-  }
 
-  const currencyText = opportunity.CurrencyIsoCode?.trim() || companyCfg.currency;
-  const currency = resolveCurrency(currencyText, companyCfg.currencies);
-  if (!currency) {
-    return reject(
-      'UNKNOWN_CURRENCY',
-      `Currency "${currencyText}" is not one the bridge config allows for ${company}${companyCfg.currencies ? ` (${companyCfg.currencies.join(', ')})` : ''}.`,
-      'CurrencyIsoCode',
-    );
-  }
+  const currency = recordCurrency(opportunity.CurrencyIsoCode, company, companyCfg);
+  if (isRejection(currency)) return currency;
 
   const header: SalesOrderHeaderBody = {
     dataAreaId: company,

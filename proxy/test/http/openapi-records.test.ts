@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createParts } from '../../src/runtime.js';
-import { SYNC_ROUTES } from '../../src/http/routes/sync.js';
+import { SALESFORCE_TO_FNO as SYNC_ROUTES } from '../../src/flows/sync/registry.js';
 import { incomingRecord } from '../../src/flows/intake/salesforce-records.js';
 import { contractFixture } from '../../../test/support/contract-fixtures.js';
 import { testConfig } from './helpers.js';

@@ -14,60 +14,44 @@
  *    An ambiguous POST (timeout, reset) is followed by look-ups, never by a second POST;
  *  - `fnoSequence`: F&O assigns the number; the Account Id in the correlation field is looked up
  *    before every create.
- * An Account that already has its customer number is a PATCH (`mapAccountUpdate`) of that customer
+ * An Account that already has its customer number is a PATCH (`customerChanges`) of that customer
  * if it is ours, else `D365_RECORD_NOT_OWNED` (permanent, nothing written); never a second customer.
  */
 import { D365ValidationError, createOnce, eq } from '../../d365/index.js';
-import type { JobHandler } from '../../jobs/index.js';
 import {
   apiName,
   customerAccountFromSequence,
+  customerChanges,
   customerCorrelationField,
+  customerWithAccount,
   isRejection,
-  mapAccountToCustomer,
-  mapAccountUpdate,
+  newCustomer,
   numberingFor,
-  routeLegalEntity,
+  type AccountToSync,
 } from '../../mapping/index.js';
-import { numberFor, replaceNumber } from '../numbering/ledger-number.js';
+import { collisions } from '../numbering/collisions.js';
+import { numberFor } from '../numbering/ledger-number.js';
 import { notOwned, provesOwnership } from '../numbering/ownership.js';
-import { MappingRejectedError, SyncProblem } from '../write-back/failure.js';
-import { runSyncJob, upstreams, type SyncFlowDeps, type SyncRun } from '../write-back/sync-job.js';
+import { MappingRejectedError } from '../sync/failure.js';
+import type { SyncRun } from '../sync/flow.js';
 
 const ENTITY = 'CustomersV3';
-/** Collisions resolved within one attempt; past it the job backs off (the counter keeps its progress). */
-const MAX_COLLISIONS_PER_ATTEMPT = 20;
 type Row = Record<string, unknown>;
 
-export function createAccountHandler(deps: SyncFlowDeps): JobHandler<Row> {
-  const spec = { object: 'Account', what: 'customer', keyField: 'D365_Customer_Number__c' } as const;
-  return (job, ctx) =>
-    runSyncJob(spec, job, ctx, deps, async (trace) => {
-      const { d365, cfg } = upstreams(deps);
-      return syncAccount(job.payload, job.key, { d365, cfg, deps, ctx, trace });
-    });
-}
-
-type Run = SyncRun;
-
-async function syncAccount(record: Row, accountId: string, run: Run): Promise<string> {
-  const { d365, cfg, deps, ctx, trace } = run;
+/** Flow 1's handler: the Account read once (parsed, routed), in; the customer account, out. */
+export async function syncAccount(account: AccountToSync, run: SyncRun): Promise<string> {
+  const { d365, cfg, deps, ctx, trace, salesforceId: accountId } = run;
   const ns = { namespace: deps.namespace };
   const call = { lane: 'sync' as const, signal: ctx.signal };
-  const route = routeLegalEntity(record, cfg, ns);
-  if (isRejection(route)) throw new MappingRejectedError(route);
-  const company = route.company;
-  trace.company = company;
+  const { company } = account;
+  const record: Row = account.account;
 
-  const withNumber = (n: string): Row => ({
-    ...record,
-    [apiName('D365_Customer_Number__c', deps.namespace)]: n,
-  });
-  const patch = async (customerAccount: string, source: Row) => {
-    const update = mapAccountUpdate(source, cfg, ns);
-    if (!update.ok) throw new MappingRejectedError(update);
+  // The PATCH of a customer that is ours: only what Salesforce owns.
+  const patch = async (customerAccount: string) => {
+    const changes = customerChanges(account, cfg, ns);
+    if (isRejection(changes)) throw new MappingRejectedError(changes);
     trace.key = customerAccount;
-    await d365.odata.update(ENTITY, update.identity.key, update.entity, call);
+    await d365.odata.update(ENTITY, { dataAreaId: company, CustomerAccount: customerAccount }, changes, call);
     return customerAccount;
   };
 
@@ -113,11 +97,11 @@ async function syncAccount(record: Row, accountId: string, run: Run): Promise<st
     }
     // Not in F&O at all: the PATCH fails with D365_NOT_FOUND, as an update of a deleted customer should.
     trace.outcome = 'updated';
-    return patch(existing, record);
+    return patch(existing);
   }
   // Check the whole record before a number is spent on it.
-  const probe = mapAccountToCustomer(record, cfg, { ...ns, customerAccount: 'PROBE' });
-  if (!probe.ok) throw new MappingRejectedError(probe);
+  const customer = newCustomer(account, cfg, ns);
+  if (!customer.ok) throw new MappingRejectedError(customer);
 
   const numbering = numberingFor(cfg, company);
   if (numbering.mode === 'proxyRange') {
@@ -134,30 +118,21 @@ async function syncAccount(record: Row, accountId: string, run: Run): Promise<st
       },
     };
     let number = await numberFor(deps.store, ledger);
-    let collisions = 0;
     // The number is someone else's in F&O: never touch that customer, take the next number.
+    const collision = collisions({
+      ctx,
+      deps,
+      ledger,
+      entity: ENTITY,
+      company,
+      salesforceId: accountId,
+      correlationField: correlation,
+      what: 'customer',
+      holds: 'customer account',
+      keyName: 'customerAccount',
+    });
     const collide = async (row: Row) => {
-      collisions += 1;
-      ctx.log.warn(
-        {
-          company,
-          customerAccount: number.value,
-          salesforceId: accountId,
-          correlationField: correlation,
-          ownedBy: textField(row, correlation) ?? null,
-        },
-        'customer number collision: F&O already has this customer account for another record; taking the next number',
-      );
-      deps.ownership?.collision(ENTITY, company);
-      if (collisions >= MAX_COLLISIONS_PER_ATTEMPT) {
-        throw new SyncProblem(
-          'NUMBER_COLLISION',
-          `${collisions} customer numbers in a row up to ${number.value} already exist in F&O ${company} for other records; the job continues from the next number on its next attempt. Reserve the proxy's range in F&O (docs/flows.md "Numbering ranges").`,
-          { entity: ENTITY, company, customerAccount: number.value },
-          { transient: true, retryAfterMs: 5_000 },
-        );
-      }
-      number = await replaceNumber(deps.store, ledger, number.value);
+      number = await collision(row, number.value);
     };
     let searched = false;
     for (;;) {
@@ -168,7 +143,7 @@ async function syncAccount(record: Row, accountId: string, run: Run): Promise<st
         if (row && owned(row)) {
           // An earlier attempt created it (or an older version of this record did): update instead.
           trace.outcome = 'found';
-          return patch(customerAccount, withNumber(customerAccount));
+          return patch(customerAccount);
         }
         if (row) {
           await collide(row);
@@ -185,10 +160,10 @@ async function syncAccount(record: Row, accountId: string, run: Run): Promise<st
           await deps.store.ledgerPut(ledger.ledger, ledger.key, known, { overwrite: true });
           trace.key = known;
           trace.outcome = 'found';
-          return patch(known, withNumber(known));
+          return patch(known);
         }
       }
-      const mapped = mapAccountToCustomer(record, cfg, { ...ns, customerAccount });
+      const mapped = customerWithAccount(customer, cfg, customerAccount);
       if (!mapped.ok) throw new MappingRejectedError(mapped);
       let r: Awaited<ReturnType<typeof createOnce<Row>>>;
       try {
@@ -204,7 +179,7 @@ async function syncAccount(record: Row, accountId: string, run: Run): Promise<st
         if (!row) throw err;
         if (owned(row)) {
           trace.outcome = 'found';
-          return patch(customerAccount, withNumber(customerAccount));
+          return patch(customerAccount);
         }
         await collide(row);
         continue;
@@ -220,20 +195,16 @@ async function syncAccount(record: Row, accountId: string, run: Run): Promise<st
   }
 
   // fnoSequence: F&O numbers it; the Account Id in the correlation field finds it again.
-  const mapped = mapAccountToCustomer(record, cfg, ns);
-  if (!mapped.ok) throw new MappingRejectedError(mapped);
-  const lookup = mapped.identity.lookup;
-  if (lookup.by !== 'correlation') throw new Error('fnoSequence numbering without a correlation look-up');
   const r = await createOnce({
     find: findByCorrelation,
-    create: () => d365.odata.create<Row>(ENTITY, mapped.entity, call),
+    create: () => d365.odata.create<Row>(ENTITY, customer.entity, call),
     mayExist: true,
     signal: ctx.signal,
   });
   const number = String(r.row.CustomerAccount ?? '');
   if (!number) throw new Error('F&O created the customer but returned no CustomerAccount');
   trace.outcome = r.outcome;
-  if (r.outcome === 'found') return patch(number, withNumber(number));
+  if (r.outcome === 'found') return patch(number);
   return number;
 }
 

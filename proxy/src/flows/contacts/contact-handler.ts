@@ -14,59 +14,46 @@
  * assigned is kept in the ledger per Contact.
  */
 import { and, createOnce, eq, type Filter } from '../../d365/index.js';
-import type { JobHandler } from '../../jobs/index.js';
-import { apiName, mapContactToContactPerson, mapContactUpdate } from '../../mapping/index.js';
-import { notOwned, provesOwnership } from '../numbering/ownership.js';
-import { MappingRejectedError, SyncProblem } from '../write-back/failure.js';
 import {
-  runSyncJob,
-  upstreams,
-  withCurrentParent,
-  type SyncFlowDeps,
-  type SyncRun,
-} from '../write-back/sync-job.js';
+  apiName,
+  contactChanges,
+  contactPersonWithParty,
+  isRejection,
+  newContactPerson,
+  type ContactToSync,
+} from '../../mapping/index.js';
+import { notOwned, provesOwnership } from '../numbering/ownership.js';
+import { withCurrentParent } from '../sync/current-parent.js';
+import { MappingRejectedError, SyncProblem } from '../sync/failure.js';
+import type { SyncRun } from '../sync/flow.js';
 
 const ENTITY = 'ContactPersons';
 const LEDGER = 'contact-person';
 type Row = Record<string, unknown>;
 
-export function createContactHandler(deps: SyncFlowDeps): JobHandler<Row> {
-  const spec = { object: 'Contact', what: 'contact person', keyField: 'D365_Contact_Person_Id__c' } as const;
-  return (job, ctx) =>
-    runSyncJob(spec, job, ctx, deps, async (trace) => {
-      const { d365, cfg } = upstreams(deps);
-      return syncContact(job.payload, job.key, { d365, cfg, deps, ctx, trace });
-    });
-}
-
-type Run = SyncRun;
-
-async function syncContact(sent: Row, contactId: string, run: Run): Promise<string> {
-  const { d365, cfg, deps, ctx, trace } = run;
-  let record = sent;
+/** Flow 2's handler: the Contact read once (parsed, routed), in; the contact person id, out. */
+export async function syncContact(read: ContactToSync, run: SyncRun): Promise<string> {
+  const { d365, cfg, deps, ctx, trace, salesforceId: contactId } = run;
+  let contact = read;
   const ns = { namespace: deps.namespace };
   const call = { lane: 'sync' as const, signal: ctx.signal };
 
   // Parent first: no customer number → PARENT_NOT_SYNCED (transient).
-  let first = mapContactToContactPerson(record, cfg, ns);
+  let first = newContactPerson(contact, cfg, ns);
   if (!first.ok && first.code === 'PARENT_NOT_SYNCED') {
-    record = await withCurrentParent(record, deps);
-    first = mapContactToContactPerson(record, cfg, ns);
+    contact = { ...contact, contact: await withCurrentParent(contact.contact, deps) };
+    first = newContactPerson(contact, cfg, ns);
   }
   if (!first.ok) throw new MappingRejectedError(first);
   const company = first.company;
-  trace.company = company;
   const ledgerKey = `${company}:${contactId}`;
 
+  // The PATCH of a contact person that is ours: only what Salesforce owns.
   const patch = async (contactPersonId: string) => {
-    const update = mapContactUpdate(
-      { ...record, [apiName('D365_Contact_Person_Id__c', deps.namespace)]: contactPersonId },
-      cfg,
-      ns,
-    );
-    if (!update.ok) throw new MappingRejectedError(update);
+    const changes = contactChanges(contact, cfg, ns);
+    if (isRejection(changes)) throw new MappingRejectedError(changes);
     trace.key = contactPersonId;
-    await d365.odata.update(ENTITY, update.identity.key, update.entity, call);
+    await d365.odata.update(ENTITY, { dataAreaId: company, ContactPersonId: contactPersonId }, changes, call);
     return contactPersonId;
   };
 
@@ -137,8 +124,7 @@ async function syncContact(sent: Row, contactId: string, run: Run): Promise<stri
     );
   }
 
-  const mapped = mapContactToContactPerson(record, cfg, { ...ns, customerPartyNumber: partyNumber });
-  if (!mapped.ok) throw new MappingRejectedError(mapped);
+  const mapped = contactPersonWithParty(first, partyNumber);
   const filters: Filter[] = Object.entries(mapped.identity.lookup.fields).map(([f, v]) => eq(f, v));
   const find = async () =>
     (

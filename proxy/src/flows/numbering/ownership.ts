@@ -8,7 +8,7 @@
  */
 import { Counter } from 'prom-client';
 import type { Registry } from '../../metrics.js';
-import { SyncProblem } from '../write-back/failure.js';
+import { SyncProblem } from '../sync/failure.js';
 
 /**
  * True when the value F&O holds in the correlation field is this Salesforce Id: the 18-character

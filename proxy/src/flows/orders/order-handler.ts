@@ -18,52 +18,33 @@
  * (changes to an order after its creation are made in F&O).
  */
 import { D365ValidationError, createOnce, eq, type BatchOperation } from '../../d365/index.js';
-import type { JobHandler } from '../../jobs/index.js';
-import { mapOpportunityToSalesOrder } from '../../mapping/index.js';
-import { numberFor, replaceNumber } from '../numbering/ledger-number.js';
+import { salesOrderFrom, type OpportunityToSync } from '../../mapping/index.js';
+import { collisions } from '../numbering/collisions.js';
+import { numberFor } from '../numbering/ledger-number.js';
 import { provesOwnership } from '../numbering/ownership.js';
-import { MappingRejectedError, SyncProblem } from '../write-back/failure.js';
-import {
-  runSyncJob,
-  upstreams,
-  withCurrentParent,
-  type SyncFlowDeps,
-  type SyncRun,
-} from '../write-back/sync-job.js';
+import { withCurrentParent } from '../sync/current-parent.js';
+import { MappingRejectedError } from '../sync/failure.js';
+import type { SyncRun } from '../sync/flow.js';
 
 const HEADERS = 'SalesOrderHeadersV2';
 const LINES = 'SalesOrderLines';
-/** Collisions resolved within one attempt; past it the job backs off (the counter keeps its progress). */
-const MAX_COLLISIONS_PER_ATTEMPT = 20;
 type Row = Record<string, unknown>;
 
-export function createOrderHandler(deps: SyncFlowDeps): JobHandler<Row> {
-  const spec = {
-    object: 'Opportunity',
-    what: 'sales order',
-    keyField: 'D365_Sales_Order_Number__c',
-  } as const;
-  return (job, ctx) =>
-    runSyncJob(spec, job, ctx, deps, async (trace) => {
-      const { d365, cfg } = upstreams(deps);
-      return syncOrder(job.payload, job.key, { d365, cfg, deps, ctx, trace });
-    });
-}
-
-type Run = SyncRun;
-
-async function syncOrder(sent: Row, opportunityId: string, run: Run): Promise<string> {
-  const { d365, cfg, deps, ctx, trace } = run;
+/** Flow 3's handler: the won Opportunity read once (parsed, routed), in; the order number, out. */
+export async function syncOrder(read: OpportunityToSync, run: SyncRun): Promise<string> {
+  const { d365, cfg, deps, ctx, trace, salesforceId: opportunityId } = run;
   const call = { lane: 'order' as const, signal: ctx.signal };
-  let mapped = mapOpportunityToSalesOrder(sent, cfg, { namespace: deps.namespace });
+  const ns = { namespace: deps.namespace };
+  let mapped = salesOrderFrom(read, cfg, ns);
   if (!mapped.ok && mapped.code === 'PARENT_NOT_SYNCED') {
-    mapped = mapOpportunityToSalesOrder(await withCurrentParent(sent, deps), cfg, {
-      namespace: deps.namespace,
-    });
+    mapped = salesOrderFrom(
+      { ...read, opportunity: await withCurrentParent(read.opportunity, deps) },
+      cfg,
+      ns,
+    );
   }
   if (!mapped.ok) throw new MappingRejectedError(mapped);
   const { company, identity } = mapped;
-  trace.company = company;
   if (identity.salesOrderNumber) {
     trace.outcome = 'already-synced';
     return identity.salesOrderNumber;
@@ -106,29 +87,20 @@ async function syncOrder(sent: Row, opportunityId: string, run: Run): Promise<st
     );
   // An order is this Opportunity's only if it carries the Opportunity Id as its reference.
   const owned = (row: Row) => provesOwnership(row[identity.correlation.field], opportunityId);
-  let collisions = 0;
+  const collision = collisions({
+    ctx,
+    deps,
+    ledger,
+    entity: HEADERS,
+    company,
+    salesforceId: opportunityId,
+    correlationField: identity.correlation.field,
+    what: 'sales order',
+    holds: 'order',
+    keyName: 'salesOrderNumber',
+  });
   const collide = async (row: Row) => {
-    collisions += 1;
-    ctx.log.warn(
-      {
-        company,
-        salesOrderNumber: number.value,
-        salesforceId: opportunityId,
-        correlationField: identity.correlation.field,
-        ownedBy: typeof row[identity.correlation.field] === 'string' ? row[identity.correlation.field] : null,
-      },
-      'sales order number collision: F&O already has this order for another record; taking the next number',
-    );
-    deps.ownership?.collision(HEADERS, company);
-    if (collisions >= MAX_COLLISIONS_PER_ATTEMPT) {
-      throw new SyncProblem(
-        'NUMBER_COLLISION',
-        `${collisions} sales order numbers in a row up to ${number.value} already exist in F&O ${company} for other records; the job continues from the next number on its next attempt. Reserve the proxy's range in F&O (docs/flows.md "Numbering ranges").`,
-        { entity: HEADERS, company, salesOrderNumber: number.value },
-        { transient: true, retryAfterMs: 5_000 },
-      );
-    }
-    number = await replaceNumber(deps.store, ledger, number.value);
+    number = await collision(row, number.value);
   };
 
   for (;;) {

@@ -2,97 +2,19 @@
  * The catch-up sweep (a lost callout heals itself): on a schedule, ask Salesforce for
  * Accounts, Contacts and won Opportunities whose `D365_Sync_Status__c` is still `Pending` although
  * they were last modified more than `ageMinutes` ago, and enqueue them exactly as the package's
- * callout would have (same fields as `D365SyncSelector`, same job key = Salesforce Id, same
+ * callout would have (the registry's fields, which `D365SyncSelector` selects too; same job key = Salesforce Id, same
  * version = `SystemModstamp`). A record that is already queued, running or done at that version
  * is a no-op (`duplicate` / `stale`), so the sweep only adds what was really lost.
  *
  * Background work: each query first waits for the Salesforce API budget (`waitForBackground`).
  */
-import { acceptRecords, MAX_RECORDS } from '../intake/salesforce-records.js';
 import type { JobHandler, JobLogger, JobQueue } from '../../jobs/index.js';
 import type { SalesforceClient } from '../../salesforce/index.js';
+import { acceptRecords, MAX_RECORDS } from '../intake/salesforce-records.js';
+import { soqlSelectList, type SalesforceToFnoFlow } from '../sync/flow.js';
+import { SALESFORCE_TO_FNO } from '../sync/registry.js';
 
 export const SWEEP_FLOW = 'sync-sweep';
-
-/** The same fields the package's `D365SyncSelector` sends (package names; the client adds the namespace). */
-export const SWEEP_QUERIES = [
-  {
-    flow: 'account',
-    sobject: 'Account',
-    fields: [
-      'Id',
-      'Name',
-      'AccountNumber',
-      'Phone',
-      'Website',
-      'BillingStreet',
-      'BillingCity',
-      'BillingState',
-      'BillingPostalCode',
-      'BillingCountry',
-      'ShippingStreet',
-      'ShippingCity',
-      'ShippingState',
-      'ShippingPostalCode',
-      'ShippingCountry',
-      'D365_Legal_Entity__c',
-      'D365_Customer_Number__c',
-      'D365_Sync_Status__c',
-      'SystemModstamp',
-    ],
-    where: '',
-  },
-  {
-    flow: 'contact',
-    sobject: 'Contact',
-    fields: [
-      'Id',
-      'AccountId',
-      'Salutation',
-      'FirstName',
-      'LastName',
-      'Title',
-      'Department',
-      'Email',
-      'Phone',
-      'MobilePhone',
-      'MailingStreet',
-      'MailingCity',
-      'MailingState',
-      'MailingPostalCode',
-      'MailingCountry',
-      'D365_Contact_Person_Id__c',
-      'D365_Sync_Status__c',
-      'SystemModstamp',
-      'Account.D365_Customer_Number__c',
-      'Account.D365_Legal_Entity__c',
-    ],
-    where: '',
-  },
-  {
-    flow: 'order',
-    sobject: 'Opportunity',
-    fields: [
-      'Id',
-      'Name',
-      'AccountId',
-      'CloseDate',
-      'Amount',
-      'Description',
-      'StageName',
-      'IsWon',
-      'Pricebook2Id',
-      'D365_Sales_Order_Number__c',
-      'D365_Sync_Status__c',
-      'SystemModstamp',
-      'Account.Name',
-      'Account.D365_Customer_Number__c',
-      'Account.D365_Legal_Entity__c',
-      '(SELECT Id, OpportunityId, Product2Id, Product2.Name, Product2.ProductCode, Product2.D365_Item_Number__c, Quantity, UnitPrice, TotalPrice, ServiceDate FROM OpportunityLineItems ORDER BY SortOrder)',
-    ],
-    where: ' AND IsWon = true',
-  },
-] as const;
 
 export interface SweepOptions {
   salesforce: Pick<SalesforceClient, 'queryAll' | 'sfName' | 'budget'>;
@@ -113,6 +35,16 @@ export interface SweepResult {
   rejected: number;
 }
 
+/** The SOQL of one flow's sweep: the registry's SELECT, still Pending, older than `cutoff`. */
+export function sweepQuery(flow: SalesforceToFnoFlow, cutoff: string, limit: number): string {
+  const filter = flow.sweepFilter ? ` AND ${flow.sweepFilter}` : '';
+  return (
+    `SELECT ${soqlSelectList(flow.select)} FROM ${flow.sobject} ` +
+    `WHERE D365_Sync_Status__c = 'Pending' AND LastModifiedDate < ${cutoff}${filter} ` +
+    `ORDER BY LastModifiedDate LIMIT ${limit}`
+  );
+}
+
 /** SOQL datetime literal (no quotes, no milliseconds). */
 function soqlDateTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -121,12 +53,9 @@ function soqlDateTime(ms: number): string {
 export async function sweepPending(opts: SweepOptions, signal?: AbortSignal): Promise<SweepResult[]> {
   const cutoff = soqlDateTime((opts.clock ?? Date.now)() - opts.ageMinutes * 60_000);
   const out: SweepResult[] = [];
-  for (const q of SWEEP_QUERIES) {
+  for (const q of SALESFORCE_TO_FNO) {
     await opts.salesforce.budget.waitForBackground(signal ? { signal } : {});
-    const soql =
-      `SELECT ${q.fields.join(', ')} FROM ${q.sobject} ` +
-      `WHERE D365_Sync_Status__c = 'Pending' AND LastModifiedDate < ${cutoff}${q.where} ` +
-      `ORDER BY LastModifiedDate LIMIT ${opts.limit}`;
+    const soql = sweepQuery(q, cutoff, opts.limit);
     // The client hands back package names; the flows read records as the org sends them.
     const records = (await opts.salesforce.queryAll<Record<string, unknown>>(soql)).map((r) =>
       toOrgNames(r, opts.salesforce.sfName),

@@ -1,51 +1,25 @@
 /**
- * Inbound sync routes used by the Salesforce package (flows 1–3):
+ * Inbound sync routes used by the Salesforce package, one per entry of the flow registry
+ * (`flows/sync/registry.ts`):
  *   POST /v1/sync/accounts   Account  → F&O customer
  *   POST /v1/sync/contacts   Contact  → F&O contact person
  *   POST /v1/orders          Opportunity (Closed Won, with line items) → F&O sales order
- * Each answers 202 with a result per record once every accepted record is durable.
+ * Each answers 202 with a result per record once every accepted record is durable. The body's
+ * `record` is the shape the OpenAPI document shows; the door itself checks only Id and
+ * SystemModstamp.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import {
-  documentedRecord,
-  SyncAccountRecord,
-  SyncContactRecord,
-  SyncOpportunityRecord,
-} from '../../flows/intake/record-schemas.js';
+import { documentedRecord } from '../../flows/intake/record-schemas.js';
 import {
   acceptRecords,
   MAX_RECORDS,
   recordsEnvelope,
   recordsEnvelopeOf,
 } from '../../flows/intake/salesforce-records.js';
+import { SALESFORCE_TO_FNO } from '../../flows/sync/registry.js';
 import type { JobQueue } from '../../jobs/index.js';
 import { jobsProblem } from './jobs.js';
-
-/** `record`: the shape the OpenAPI document shows; the door itself checks only Id and SystemModstamp. */
-export const SYNC_ROUTES = [
-  {
-    path: '/v1/sync/accounts',
-    flow: 'account',
-    sobject: 'Account',
-    record: SyncAccountRecord,
-    summary: 'Create or update F&O customers from Accounts',
-  },
-  {
-    path: '/v1/sync/contacts',
-    flow: 'contact',
-    sobject: 'Contact',
-    record: SyncContactRecord,
-    summary: 'Create or update F&O contact persons from Contacts',
-  },
-  {
-    path: '/v1/orders',
-    flow: 'order',
-    sobject: 'Opportunity',
-    record: SyncOpportunityRecord,
-    summary: 'Create F&O sales orders from Closed Won Opportunities',
-  },
-] as const;
 
 const resultSchema = z.discriminatedUnion('status', [
   z.object({
@@ -67,7 +41,7 @@ const problem = z
   .loose();
 
 export default async function syncRoutes(app: FastifyInstance, opts: { queue: JobQueue }): Promise<void> {
-  for (const route of SYNC_ROUTES) {
+  for (const route of SALESFORCE_TO_FNO) {
     app.post(
       route.path,
       {

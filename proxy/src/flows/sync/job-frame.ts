@@ -1,5 +1,6 @@
 /**
- * The frame every sync job (flows 1–3) runs in: do the F&O work, write the result back to the
+ * The frame every sync job (flows 1–3) runs in: read the record once (the registry entry's
+ * `read`: parse, validate, route), do the F&O work (its `sync`), write the result back to the
  * Salesforce record, and turn any failure into what the job queue and the user need.
  *
  *  - success → `<key field>`, `D365_Sync_Status__c = Synced`, `D365_Last_Synced__c`, and
@@ -10,14 +11,20 @@
  *  - transient failure → rethrown for the queue's backoff; on the last attempt the record is
  *    marked Error too, so nobody waits for a record that will not move without help.
  */
-import { PermanentJobError, TransientJobError, type Job, type JobContext } from '../../jobs/index.js';
 import type { D365Client } from '../../d365/index.js';
-import type { Store } from '../../jobs/index.js';
-import { apiName, type BridgeConfig } from '../../mapping/index.js';
-import { SyncProblem, describeFailure, truncateSyncError } from './failure.js';
-import type { OwnershipMetrics } from '../numbering/ownership.js';
-import type { SyncObject, SyncWriteBack } from './write-back.js';
+import {
+  PermanentJobError,
+  TransientJobError,
+  type Job,
+  type JobContext,
+  type JobHandler,
+} from '../../jobs/index.js';
+import type { BridgeConfig } from '../../mapping/index.js';
+import type { SyncObject } from '../write-back/write-back.js';
+import { MappingRejectedError, SyncProblem, describeFailure, truncateSyncError } from './failure.js';
+import type { SalesforceToFnoFlow, SyncFlowDeps, SyncJobDeps, Trace } from './flow.js';
 
+/** What the frame needs to know of a flow (its registry entry has all of it). */
 export interface SyncJobSpec {
   object: SyncObject;
   /** For people: `customer`, `contact person`, `sales order`. */
@@ -25,16 +32,6 @@ export interface SyncJobSpec {
   /** Package field that receives the F&O key (`D365_Customer_Number__c`…). */
   keyField: string;
 }
-
-export interface SyncJobDeps {
-  writeBack: SyncWriteBack;
-  /** JOB_MAX_ATTEMPTS: the attempt after which a transient failure becomes a dead letter. */
-  maxAttempts: number;
-  clock?: () => number;
-}
-
-/** Context the work fills in as it learns it (company, F&O key…), for dead letters and logs. */
-export type Trace = Record<string, unknown>;
 
 export async function runSyncJob(
   spec: SyncJobSpec,
@@ -130,54 +127,24 @@ async function fail(
   throw new PermanentJobError({ code: f.code, message, details, cause: err });
 }
 
-// ── what the three sync handlers share ──────────────────────────────────────────────────────
-
-export interface SyncFlowDeps extends SyncJobDeps {
-  d365: D365Client | undefined;
-  /** The mapping file (BRIDGE_CONFIG); undefined when none is configured. */
-  bridge: BridgeConfig | undefined;
-  /** Idempotency ledger and number ranges. */
-  store: Store;
-  /** SF_NAMESPACE: how the package's fields are named in the records Salesforce sends. */
-  namespace: string;
-  /**
-   * The parent Account's current `D365_Customer_Number__c`, read from Salesforce. A Contact or
-   * Opportunity sent before its Account was synced carries no number; once the Account flow has
-   * written it back, a retry (or a dead-letter replay) picks it up here instead of failing again.
-   */
-  parentCustomerNumber?: (accountId: string) => Promise<string | undefined>;
-  /** Counts F&O records found at a key the proxy meant to use that were not its own. */
-  ownership?: OwnershipMetrics;
-}
-
 /**
- * The record with its parent's customer number filled in from Salesforce when the payload lacks
- * it (see `parentCustomerNumber`); the record unchanged when there is nothing newer to know.
+ * The job handler of one registry entry: the record is read (parsed, validated, routed to its
+ * company) once, then the flow's handler does the F&O work with it, all inside the frame above.
  */
-export async function withCurrentParent(
-  record: Record<string, unknown>,
-  deps: SyncFlowDeps,
-): Promise<Record<string, unknown>> {
-  const accountId = typeof record.AccountId === 'string' ? record.AccountId : undefined;
-  if (!accountId || !deps.parentCustomerNumber) return record;
-  const field = apiName('D365_Customer_Number__c', deps.namespace);
-  const parent = (record.Account ?? {}) as Record<string, unknown>;
-  if (typeof parent[field] === 'string' && String(parent[field]).trim() !== '') return record;
-  const number = await deps.parentCustomerNumber(accountId);
-  return number ? { ...record, Account: { ...parent, [field]: number } } : record;
+export function syncJobHandler(flow: SalesforceToFnoFlow, deps: SyncFlowDeps): JobHandler<unknown> {
+  const spec: SyncJobSpec = { object: flow.sobject, what: flow.what, keyField: flow.keyField };
+  return (job, ctx) =>
+    runSyncJob(spec, job, ctx, deps, async (trace) => {
+      const { d365, cfg } = upstreams(deps);
+      const record = flow.read(job.payload, cfg, { namespace: deps.namespace });
+      if (!record.ok) throw new MappingRejectedError(record);
+      trace.company = record.company;
+      return flow.sync(record, { salesforceId: job.key, d365, cfg, deps, ctx, trace });
+    });
 }
 
 /** The mapping file and the F&O client, or the reason the job cannot run. */
-/** What a flow's sync step works with for one job run. */
-export interface SyncRun {
-  d365: D365Client;
-  cfg: BridgeConfig;
-  deps: SyncFlowDeps;
-  ctx: JobContext;
-  trace: Trace;
-}
-
-export function upstreams(deps: SyncFlowDeps): { d365: D365Client; cfg: BridgeConfig } {
+function upstreams(deps: SyncFlowDeps): { d365: D365Client; cfg: BridgeConfig } {
   if (!deps.bridge) {
     throw new SyncProblem(
       'BRIDGE_CONFIG_MISSING',

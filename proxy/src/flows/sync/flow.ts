@@ -1,0 +1,158 @@
+/**
+ * How a sync flow declares itself: one entry per flow in `registry.ts`, from which the routes,
+ * the worker's dispatch, the pending sweep's SOQL and the OpenAPI schemas are derived, and
+ * against which a test checks the package's Apex (`D365SyncSelector`, `D365SyncFields`).
+ *
+ * Two directions:
+ *  - Salesforce → F&O (`SalesforceToFnoFlow`): the package sends a record, the proxy stores it
+ *    as a job, reads it once (parse, validate, route to its company), does the F&O work and
+ *    writes the F&O key back (`job-frame.ts`);
+ *  - F&O → Salesforce (`FnoToSalesforceFlow`): the proxy reads an F&O entity on a schedule and
+ *    upserts Salesforce records by an External ID (products and prices, invoices, payment
+ *    status). The type is declared so those flows join the same way; none exists yet.
+ */
+import type { z } from 'zod';
+import type { D365Client } from '../../d365/index.js';
+import type { JobContext, Store } from '../../jobs/index.js';
+import type { BridgeConfig, ReadOptions, Rejection } from '../../mapping/index.js';
+import type { OwnershipMetrics } from '../numbering/ownership.js';
+import type { SyncObject, SyncWriteBack } from '../write-back/write-back.js';
+
+export interface SyncJobDeps {
+  writeBack: SyncWriteBack;
+  /** JOB_MAX_ATTEMPTS: the attempt after which a transient failure becomes a dead letter. */
+  maxAttempts: number;
+  clock?: () => number;
+}
+
+/** Context the work fills in as it learns it (company, F&O key…), for dead letters and logs. */
+export type Trace = Record<string, unknown>;
+
+export interface SyncFlowDeps extends SyncJobDeps {
+  d365: D365Client | undefined;
+  /** The mapping file (BRIDGE_CONFIG); undefined when none is configured. */
+  bridge: BridgeConfig | undefined;
+  /** Idempotency ledger and number ranges. */
+  store: Store;
+  /** SF_NAMESPACE: how the package's fields are named in the records Salesforce sends. */
+  namespace: string;
+  /**
+   * The parent Account's current `D365_Customer_Number__c`, read from Salesforce. A Contact or
+   * Opportunity sent before its Account was synced carries no number; once the Account flow has
+   * written it back, a retry (or a dead-letter replay) picks it up here instead of failing again.
+   */
+  parentCustomerNumber?: (accountId: string) => Promise<string | undefined>;
+  /** Counts F&O records found at a key the proxy meant to use that were not its own. */
+  ownership?: OwnershipMetrics;
+}
+
+/** What a flow's handler works with for one job run. */
+export interface SyncRun {
+  /** The record's Salesforce Id (the job key). */
+  salesforceId: string;
+  d365: D365Client;
+  cfg: BridgeConfig;
+  deps: SyncFlowDeps;
+  ctx: JobContext;
+  trace: Trace;
+}
+
+/** A child relationship the package selects as a sub-query (`OpportunityLineItems`). */
+export interface ChildQuery {
+  relationship: string;
+  fields: readonly string[];
+  /** The sub-query's `ORDER BY`: the order the mapping sees the children in. */
+  orderBy: readonly string[];
+}
+
+/**
+ * What Apex selects for a record, in the package's own names (the client adds the namespace):
+ * `Id`, the synced fields, the other fields, then the sub-queries.
+ */
+export interface SalesforceSelect {
+  /** Business fields whose change sends the record again (`D365SyncFields.SYNCED_FIELDS`). */
+  syncedFields: readonly string[];
+  /** Selected too, never a reason to sync: keys, status, version, the parent's keys. */
+  fields: readonly string[];
+  children: readonly ChildQuery[];
+}
+
+/** Every plain field `select` names, `Id` first. */
+export function selectedFields(select: SalesforceSelect): string[] {
+  return ['Id', ...select.syncedFields, ...select.fields];
+}
+
+/**
+ * Which legal entity a record goes to: its own routing field (an Account), or its parent
+ * Account's (a Contact, an Opportunity), so a customer's contacts and orders land in its company.
+ */
+export type LegalEntityRule = 'own' | 'parentAccount';
+
+/** A record read once per job: at least its company; the flow's mapper takes the rest from it. */
+export interface ReadRecord {
+  ok: true;
+  /** dataAreaId, lower case. */
+  company: string;
+}
+
+export interface SalesforceToFnoFlow<R extends ReadRecord = ReadRecord> {
+  /** The job flow (`account`): the key of the job queue's handler and of every job row. */
+  flow: string;
+  sobject: SyncObject;
+  /** `POST` route the package sends the records to (`D365SyncFields.SYNC_PATH`). */
+  path: string;
+  /** One line for the OpenAPI document. */
+  summary: string;
+  /** For people: `customer`, `contact person`, `sales order`. */
+  what: string;
+  /** Package field the F&O key is written back to (`D365_Customer_Number__c`). */
+  keyField: string;
+  /** What `D365SyncSelector` selects; the sweep selects the same. */
+  select: SalesforceSelect;
+  /** Extra condition of the pending sweep (`IsWon = true`), beyond status and age. */
+  sweepFilter?: string;
+  legalEntity: LegalEntityRule;
+  /** The record as the OpenAPI document shows it (`intake/record-schemas.ts`). */
+  record: z.ZodType;
+  /** Parse, validate and route the job's payload: once per job. */
+  read(payload: unknown, cfg: BridgeConfig, opts: ReadOptions): R | Rejection;
+  /** The F&O work; resolves to the F&O key written back to `keyField`. */
+  sync(record: R, run: SyncRun): Promise<string>;
+}
+
+/** Keeps a flow's `read` and `sync` paired on one record type, then lists it with the others. */
+export function salesforceToFno<R extends ReadRecord>(flow: SalesforceToFnoFlow<R>): SalesforceToFnoFlow {
+  return flow as unknown as SalesforceToFnoFlow;
+}
+
+/**
+ * An F&O → Salesforce flow (products and prices, invoices, payment status): read `entity` on
+ * `schedule`, upsert `sobject` records by `externalIdField`; `sweep` catches what a business event
+ * missed, `reconcile` compares both sides and reports the differences. Declared, not yet used.
+ */
+export interface FnoToSalesforceFlow<Row = Record<string, unknown>> {
+  /** The job flow of its scheduled runs (`products`). */
+  flow: string;
+  /** F&O data entity read (`ReleasedProductsV2`). */
+  entity: string;
+  /** Cron expression of the scheduled run, or `off`. */
+  schedule: string;
+  /** Target SObject (`Product2`). */
+  sobject: string;
+  /** External ID field the upsert matches on (`D365_Item_Number__c`). */
+  externalIdField: string;
+  /** One F&O row → the Salesforce fields to upsert, or why it cannot be. */
+  map(row: Row, cfg: BridgeConfig): Record<string, unknown> | Rejection;
+  /** Rows changed since `since` (ISO time), for the scheduled catch-up. */
+  sweep?(since: string, run: SyncRun): AsyncIterable<Row>;
+  /** Compare F&O and Salesforce and report what differs; changes nothing. */
+  reconcile?(run: SyncRun): Promise<{ checked: number; differences: number }>;
+}
+
+/** The SELECT list of `select` (fields, then each sub-query), as SOQL. */
+export function soqlSelectList(select: SalesforceSelect): string {
+  const children = select.children.map(
+    (c) => `(SELECT ${c.fields.join(', ')} FROM ${c.relationship} ORDER BY ${c.orderBy.join(', ')})`,
+  );
+  return [...selectedFields(select), ...children].join(', ');
+}
