@@ -4,7 +4,7 @@
  * one). An Account is read directly; a Contact or Opportunity through its nested `Account`. A blank or
  * unmapped value is a rejection, never a fallback to some default company (a customer in the wrong legal entity is worse than none).
  */
-import { normaliseRoutingValue, type BridgeConfig } from './config.js';
+import { normaliseRoutingValue, type BridgeConfig } from './bridge-config.js';
 import { apiPath, readText, valueAt, type ReadOptions } from './records.js';
 import { isRejection, reject, type Rejection } from './result.js';
 
