@@ -28,7 +28,7 @@ import { notFoundProblem, registerErrorHandling, sendProblem, toProblem } from '
 import { createInboundAuthenticator, type Access, type Principal, type RouteAccess } from './http/auth.js';
 import { operationalAccess, registerAccessControl } from './http/access.js';
 import { handleClientError } from './http/client-error.js';
-import type { TokenIdLedger } from './jobs/token-ids.js';
+import type { AppPart } from './http/app-part.js';
 import requestMetrics from './http/request-metrics.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import healthRoutes from './http/routes/health.js';
@@ -47,15 +47,7 @@ declare module 'fastify' {
   }
 }
 
-/** A part of the proxy (jobs, a flow, …) contributing routes, readiness checks and cleanup. */
-export interface AppPart {
-  name: string;
-  routes?: (app: FastifyInstance) => Promise<void>;
-  readiness?: Record<string, ReadinessCheck>;
-  /** Where seen callout-token ids are kept (the store's part offers it, so replicas agree). */
-  tokenIds?: TokenIdLedger;
-  close?: () => Promise<void>;
-}
+export type { AppPart } from './http/app-part.js';
 
 export interface BuildAppOptions {
   config: Config;

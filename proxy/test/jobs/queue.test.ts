@@ -13,6 +13,7 @@ import {
   StoreUnavailableError,
   TransientJobError,
 } from '../../src/jobs/errors.js';
+import { toProblem } from '../../src/http/error-handler.js';
 import { createJobQueue, type JobQueue } from '../../src/jobs/queue.js';
 import { openStore } from '../../src/jobs/store.js';
 import type { Store } from '../../src/jobs/types.js';
@@ -193,7 +194,8 @@ describe('bad input', () => {
     const small = createJobQueue({ store, maxPayloadBytes: 2048 });
     const e = await small.enqueue(rec('001', 'v1', { blob: 'x'.repeat(3000) })).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(PayloadTooLargeError);
-    expect(e).toMatchObject({ code: 'JOB_PAYLOAD_TOO_LARGE', httpStatus: 413, limit: 2048 });
+    expect(e).toMatchObject({ code: 'JOB_PAYLOAD_TOO_LARGE', limit: 2048 });
+    expect(toProblem(e)).toMatchObject({ status: 413, code: 'JOB_PAYLOAD_TOO_LARGE' });
     expect((await store.stats()).counts).toEqual([]);
   });
 
@@ -209,7 +211,8 @@ describe('bad input', () => {
     const roQueue = createJobQueue({ store: ro });
     const e = await roQueue.enqueue(rec('NEW')).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StoreUnavailableError);
-    expect(e).toMatchObject({ code: 'STORE_UNAVAILABLE', httpStatus: 503 });
+    expect(e).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(toProblem(e)).toMatchObject({ status: 503, code: 'STORE_UNAVAILABLE' });
     expect((e as Error).message).toMatch(/SQLITE_READONLY/);
     await ro.close();
     const again = await openStore(`sqlite:${path}`);

@@ -20,7 +20,6 @@ import {
   recordsEnvelopeOf,
 } from '../../flows/intake/salesforce-records.js';
 import type { JobQueue } from '../../jobs/index.js';
-import { jobsProblem } from './jobs.js';
 
 /** `record`: the shape the OpenAPI document shows; the door itself checks only Id and SystemModstamp. */
 export const SYNC_ROUTES = [
@@ -88,13 +87,9 @@ export default async function syncRoutes(app: FastifyInstance, opts: { queue: Jo
       },
       async (request, reply) => {
         const { records } = request.body as z.output<typeof recordsEnvelope>;
-        try {
-          const results = await acceptRecords(opts.queue, route.flow, route.sobject, records);
-          return reply.code(202).send({ results });
-        } catch (err) {
-          // Store down or full, a record too large: nothing of this call was accepted; say so.
-          throw jobsProblem(err);
-        }
+        // Store down or full, a record too large: acceptRecords throws, nothing of this call was accepted.
+        const results = await acceptRecords(opts.queue, route.flow, route.sobject, records);
+        return reply.code(202).send({ results });
       },
     );
   }
