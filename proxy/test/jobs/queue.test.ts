@@ -17,7 +17,7 @@ import { toProblem } from '../../src/http/error-handler.js';
 import { createJobQueue, type JobQueue } from '../../src/jobs/queue.js';
 import { openStore } from '../../src/jobs/store.js';
 import type { Store } from '../../src/jobs/types.js';
-import { tempDir } from './helpers.js';
+import { tempDir, QUEUE_SETTINGS } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -30,6 +30,7 @@ const clock = () => now;
 beforeEach(async () => {
   store = await openStore(`sqlite:${join(tmp.dir, `q${++n}.db`)}`);
   queue = createJobQueue({
+    ...QUEUE_SETTINGS,
     store,
     clock,
     random: () => 0.5,
@@ -146,7 +147,7 @@ describe('handlers and outcomes', () => {
   });
 
   it('start() drains the queue in the background', async () => {
-    const real = createJobQueue({ store, pollMs: 10 });
+    const real = createJobQueue({ ...QUEUE_SETTINGS, store, pollMs: 10 });
     const done: string[] = [];
     real.registerHandler('account', async (job) => void done.push(job.key));
     await real.enqueueMany(Array.from({ length: 50 }, (_, i) => rec(`K${i}`)));
@@ -191,7 +192,7 @@ describe('bad input', () => {
   });
 
   it('rejects a payload over JOB_MAX_PAYLOAD_BYTES', async () => {
-    const small = createJobQueue({ store, maxPayloadBytes: 2048 });
+    const small = createJobQueue({ ...QUEUE_SETTINGS, store, maxPayloadBytes: 2048 });
     const e = await small.enqueue(rec('001', 'v1', { blob: 'x'.repeat(3000) })).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(PayloadTooLargeError);
     expect(e).toMatchObject({ code: 'JOB_PAYLOAD_TOO_LARGE', limit: 2048 });
@@ -208,7 +209,7 @@ describe('bad input', () => {
     );
     await rw.close();
     const ro = await openStore(`sqlite:${path}`, { readOnly: true });
-    const roQueue = createJobQueue({ store: ro });
+    const roQueue = createJobQueue({ ...QUEUE_SETTINGS, store: ro });
     const e = await roQueue.enqueue(rec('NEW')).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StoreUnavailableError);
     expect(e).toMatchObject({ code: 'STORE_UNAVAILABLE' });
@@ -232,7 +233,7 @@ describe('bad input', () => {
 describe('metrics', () => {
   it('exposes depth, dead letters, oldest age, attempts and durations', async () => {
     const registry = new Registry();
-    const q = createJobQueue({ store, registry, clock });
+    const q = createJobQueue({ ...QUEUE_SETTINGS, store, registry, clock });
     q.registerHandler('account', async (job) => {
       if (job.key === 'BAD') throw new PermanentJobError({ code: 'X', message: 'no' });
     });
