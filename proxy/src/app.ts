@@ -20,7 +20,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { createMetrics, type Registry } from './metrics.js';
-import { createInboundAuthenticator, type Access, type Principal, type RouteAccess } from './http/auth.js';
+import { createInboundAuthenticator, type RouteAccess } from './http/auth.js';
 import { operationalAccess } from './http/access.js';
 import type { AppPart } from './http/app-part.js';
 import accessPlugin from './http/plugins/access.js';
@@ -32,18 +32,6 @@ import healthRoutes from './http/routes/health.js';
 import pingRoutes from './http/routes/ping.js';
 import { serverOptions } from './server-options.js';
 import { VERSION } from './version.js';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Who may call the route (http/auth.ts). Every route declares it; none declared = nobody. */
-    auth?: RouteAccess;
-    /** On a public route: recognise callers with these credentials (never refuses anyone). */
-    identify?: readonly Access[];
-  }
-  interface FastifyRequest {
-    principal?: Principal;
-  }
-}
 
 export type { AppPart } from './http/app-part.js';
 

@@ -6,11 +6,20 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { registerAccessControl } from '../access.js';
-import type { InboundAuthenticator } from '../auth.js';
+import type { Access, InboundAuthenticator, Principal, RouteAccess } from '../auth.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     authenticator: InboundAuthenticator;
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route (http/auth.ts). Every route declares it; none declared = nobody. */
+    auth?: RouteAccess;
+    /** On a public route: recognise callers with these credentials (never refuses anyone). */
+    identify?: readonly Access[];
+  }
+  interface FastifyRequest {
+    principal?: Principal;
   }
 }
 
