@@ -15,7 +15,7 @@ const importPlugin = require('eslint-plugin-import');
  * the proxy (libraries such as zod are fine), and no import cycle exists anywhere.
  */
 const TOP = ['http', 'cli', 'app.ts', 'main.ts', 'runtime.ts'].map((p) => `./proxy/src/${p}`);
-const architecture = {
+export const architecture = {
   files: ['proxy/src/**/*.ts'],
   plugins: { import: importPlugin },
   settings: {
