@@ -1,16 +1,13 @@
 /**
- * Composes the proxy into a Fastify instance without listening: tests build it and call
- * `inject` or `listen(0)`; `main.ts` listens. Order matters and lives only here:
- * external plugins (swagger, under-pressure) → spine (errors, request ids, auth) → parts'
- * routes. Every resource a part opens is closed in `onClose`.
+ * The proxy as a Fastify plugin (`bridgeApp`): `main.ts` creates the server with the options of
+ * `server-options.ts` and registers it; tests do the same through `buildApp` and call `inject`
+ * or `listen(0)`. Order: the spine (problems, metrics, access) → external plugins (swagger,
+ * under-pressure) → routes. The spine's parts are named plugins (`http/plugins/`) that decorate
+ * the instance, and each plugin that needs one names it in `dependencies`, so Fastify refuses to
+ * start when the order is wrong. Every resource a part opens is closed in `onClose`.
  */
-import { randomUUID } from 'node:crypto';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyServerOptions,
-  type RouteOptions,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -22,98 +19,58 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import { loggerOptions } from './logging.js';
 import { createMetrics, type Registry } from './metrics.js';
-import { notFoundProblem, registerErrorHandling, sendProblem, toProblem } from './http/error-handler.js';
-import { createInboundAuthenticator, type Access, type Principal, type RouteAccess } from './http/auth.js';
-import { operationalAccess, registerAccessControl } from './http/access.js';
-import { handleClientError } from './http/client-error.js';
-import type { TokenIdLedger } from './jobs/token-ids.js';
+import { createInboundAuthenticator, type RouteAccess } from './http/auth.js';
+import { operationalAccess } from './http/access.js';
+import type { AppPart } from './http/app-part.js';
+import accessPlugin from './http/plugins/access.js';
+import metricsPlugin from './http/plugins/metrics.js';
+import problemsPlugin from './http/plugins/problems.js';
 import requestMetrics from './http/request-metrics.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import healthRoutes from './http/routes/health.js';
 import pingRoutes from './http/routes/ping.js';
+import { serverOptions } from './server-options.js';
 import { VERSION } from './version.js';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Who may call the route (http/auth.ts). Every route declares it; none declared = nobody. */
-    auth?: RouteAccess;
-    /** On a public route: recognise callers with these credentials (never refuses anyone). */
-    identify?: readonly Access[];
-  }
-  interface FastifyRequest {
-    principal?: Principal;
-  }
-}
+export type { AppPart } from './http/app-part.js';
 
-/** A part of the proxy (jobs, a flow, …) contributing routes, readiness checks and cleanup. */
-export interface AppPart {
-  name: string;
-  routes?: (app: FastifyInstance) => Promise<void>;
-  readiness?: Record<string, ReadinessCheck>;
-  /** Where seen callout-token ids are kept (the store's part offers it, so replicas agree). */
-  tokenIds?: TokenIdLedger;
-  close?: () => Promise<void>;
-}
-
-export interface BuildAppOptions {
+export interface BridgeAppOptions {
   config: Config;
-  /** A pino logger to use instead of one built from config (tests capture logs this way). */
-  logger?: Logger;
-  registry?: Registry;
+  registry: Registry;
   parts?: AppPart[];
   /** Called for every route as it is registered (the route-walk test checks each declares access). */
   onRoute?: (route: RouteOptions) => void;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export interface BuildAppOptions extends Omit<BridgeAppOptions, 'registry'> {
+  /** A pino logger to use instead of one built from config (tests capture logs this way). */
+  logger?: Logger;
+  registry?: Registry;
+}
 
-/**
- * Chosen on purpose (docs/security.md): one spelling per route — `/V1/…`, `/v1/x/`, `//v1/…`
- * and `/v1/x;a=b` match nothing. Access is checked on the matched route, so these only decide
- * which spellings match at all. (A variable, not a literal: Fastify's typings lack the last key.)
- */
-const ROUTER_OPTIONS = {
-  caseSensitive: true,
-  ignoreTrailingSlash: false,
-  ignoreDuplicateSlashes: false,
-  useSemicolonDelimiter: false,
-};
-
+/** What main.ts does, for tests: a server with the production options and the app registered. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const { config } = opts;
-  const registry = opts.registry ?? createMetrics({ defaultMetrics: false });
-  const parts = opts.parts ?? [];
+  const app = Fastify(serverOptions(opts.config, opts.logger));
+  await app.register(fp(bridgeApp), {
+    ...opts,
+    registry: opts.registry ?? createMetrics({ defaultMetrics: false }),
+  });
+  return app;
+}
 
-  const serverOptions: FastifyServerOptions = {
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    // Salesforce and load balancers send a request id; keep it so one id follows a record end to end.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-    routerOptions: ROUTER_OPTIONS,
-    // Parser-level refusals: logged without the raw bytes, answered with problem+json.
-    clientErrorHandler: handleClientError,
-    // A path that does not decode (`%c0%af`) names no route: 404 problem+json, not Fastify's plain 400.
-    frameworkErrors: (err, request, reply) => {
-      if (err.code === 'FST_ERR_BAD_URL') return sendProblem(reply, request, notFoundProblem());
-      return sendProblem(reply, request, toProblem(err));
-    },
-  };
-  const logging = opts.logger
-    ? { loggerInstance: opts.logger as unknown as FastifyBaseLogger }
-    : { logger: loggerOptions(config) };
-  const app = Fastify({ ...serverOptions, ...logging }).withTypeProvider<ZodTypeProvider>();
+/** The proxy: registered without encapsulation (`fp(bridgeApp)`) so its hooks and handlers apply everywhere. */
+export async function bridgeApp(root: FastifyInstance, opts: BridgeAppOptions): Promise<void> {
+  const { config, registry } = opts;
+  const parts = opts.parts ?? [];
+  const app = root.withTypeProvider<ZodTypeProvider>();
 
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
-  await app.register(requestMetrics, { registry });
+  await app.register(problemsPlugin);
+  await app.register(metricsPlugin, { registry });
+  await app.register(requestMetrics);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
   });
@@ -136,7 +93,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     tokenIds: parts.find((p) => p.tokenIds)?.tokenIds,
   });
   // Before any route is added, so every route — Swagger UI's too — gets the check.
-  registerAccessControl(app, authenticator);
+  await app.register(accessPlugin, { authenticator });
 
   await app.register(swagger, {
     openapi: {
@@ -170,21 +127,31 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   });
 
-  const metricsAccess = operationalAccess(config.METRICS_PUBLIC, config.NODE_ENV);
-  app.get(
-    '/metrics',
-    { config: { auth: metricsAccess }, schema: { hide: true } },
-    async (_request, reply) => {
-      reply.type(registry.contentType);
-      return registry.metrics();
-    },
-  );
+  await app.register(
+    fp(
+      async (routes) => {
+        const metricsAccess = operationalAccess(config.METRICS_PUBLIC, config.NODE_ENV);
+        routes.get(
+          '/metrics',
+          { config: { auth: metricsAccess }, schema: { hide: true } },
+          async (_request, reply) => {
+            reply.type(routes.metricsRegistry.contentType);
+            return routes.metricsRegistry.metrics();
+          },
+        );
 
-  const readiness: Record<string, ReadinessCheck> = {};
-  for (const part of parts) Object.assign(readiness, part.readiness);
-  await app.register(healthRoutes, { checks: readiness });
-  await app.register(pingRoutes);
-  for (const part of parts) if (part.routes) await app.register(part.routes);
+        const readiness: Record<string, ReadinessCheck> = {};
+        for (const part of parts) Object.assign(readiness, part.readiness);
+        await routes.register(healthRoutes, { checks: readiness });
+        await routes.register(pingRoutes);
+        for (const part of parts) if (part.routes) await routes.register(part.routes);
+      },
+      {
+        name: 'fobridge-routes',
+        dependencies: ['fobridge-problems', 'fobridge-metrics', 'fobridge-access', '@fastify/swagger'],
+      },
+    ),
+  );
 
   app.addHook('onClose', async () => {
     // Close in reverse order of composition: flows before the store they write to.
@@ -198,5 +165,4 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   app.log.debug({ auth: authenticator.describe() }, 'inbound authentication configured');
-  return app as unknown as FastifyInstance;
 }

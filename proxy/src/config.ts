@@ -98,6 +98,8 @@ export const configSchema = z
     LOG_FORMAT: z.preprocess(blankAsUndefined, z.enum(['json', 'pretty']).default('json')),
     SHUTDOWN_GRACE_MS: int(10_000, 100),
     BODY_LIMIT_BYTES: int(5 * 1024 * 1024, 1024),
+    /** Longer than the idle timeout of the load balancer in front, so it closes idle connections first. */
+    KEEP_ALIVE_TIMEOUT_MS: int(72_000, 1000),
     /** Load shedding: 503 + Retry-After when the event loop lags more than this (0 disables). */
     MAX_EVENT_LOOP_DELAY_MS: int(1000, 0),
 

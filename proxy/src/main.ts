@@ -5,14 +5,20 @@
  *
  * Any start-up failure (config, mapping file, store, certificate, port) prints one line naming
  * the setting and the fix and exits 78 (EX_CONFIG); the stack only with LOG_LEVEL=debug.
+ *
+ * The server is created here with `serverOptions` (limits and timeouts, server-options.ts) and
+ * the proxy is registered into it as a plugin (app.ts).
  */
 import closeWithGrace from 'close-with-grace';
+import Fastify from 'fastify';
+import fp from 'fastify-plugin';
 import { pino } from 'pino';
-import { buildApp } from './app.js';
+import { bridgeApp } from './app.js';
 import { loadConfig, loadDotEnv, type Config } from './config.js';
 import { loggerOptions } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { createRuntime } from './runtime.js';
+import { serverOptions } from './server-options.js';
 import { EX_CONFIG, explainStartupFailure, wantsStack, type ListenTarget } from './startup/explain.js';
 import { storeFix } from './startup/fixes.js';
 import { ensureSqliteDirectory } from './startup/sqlite-directory.js';
@@ -45,7 +51,8 @@ async function main(): Promise<void> {
     logger.warn(
       'F&O is not configured (set D365_URL, D365_TENANT_ID, D365_CLIENT_ID and D365_CLIENT_SECRET): inventory answers 503 and sync jobs retry, then dead-letter',
     );
-  const app = await buildApp({ config, logger, registry, parts: runtime.parts });
+  const app = Fastify(serverOptions(config, logger));
+  await app.register(fp(bridgeApp), { config, registry, parts: runtime.parts });
 
   // close-with-grace arms its timer only for a *number* (a string from the environment would silently disable it).
   closeWithGrace({ delay: Number(config.SHUTDOWN_GRACE_MS) }, async ({ signal, err }) => {

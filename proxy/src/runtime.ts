@@ -27,9 +27,9 @@ import {
   type D365ClientOptions,
 } from './d365/index.js';
 import { createD365InventorySource } from './flows/inventory/d365-inventory-source.js';
+import { D365NotConfiguredError } from './flows/inventory/errors.js';
 import { createInventoryService, type InventorySource } from './flows/inventory/inventory-service.js';
 import { registerSyncFlows, SWEEP_FLOW } from './flows/sync-flows.js';
-import { ProblemError } from './http/problem.js';
 import inventoryRoutes from './http/routes/inventory.js';
 import { jobsPart } from './http/routes/jobs.js';
 import syncRoutes from './http/routes/sync.js';
@@ -229,13 +229,7 @@ export async function createParts(config: Config, ctx: RuntimeContext): Promise<
 
 function notConfiguredSource(): InventorySource {
   const fail = async (): Promise<never> => {
-    throw new ProblemError({
-      status: 503,
-      code: 'D365_NOT_CONFIGURED',
-      title: 'F&O is not configured',
-      detail:
-        'The proxy has no F&O connection: set D365_URL, D365_TENANT_ID, D365_CLIENT_ID and D365_CLIENT_SECRET.',
-    });
+    throw new D365NotConfiguredError();
   };
   return { fetchOnHand: fail, fetchKnownItems: fail, fetchCompanies: fail };
 }

@@ -36,18 +36,26 @@ export interface D365ClientOptions {
   authorityMetadataOverride?: { tokenEndpoint: string };
   /** Replace MSAL entirely (tests, or a managed-identity source). */
   tokenFetcher?: TokenFetcher;
-  maxConcurrency?: number;
+  // Required settings: their defaults live once, in the config schema (`D365_*` in config.ts);
+  // d365OptionsFromConfig / d365Settings pass them in.
+  /** D365_MAX_CONCURRENCY. */
+  maxConcurrency: number;
+  /** Where the governor starts before it climbs (the governor's own default when unset). */
   initialConcurrency?: number;
   requestBudget?: number;
   executionBudgetS?: number;
-  budgetWindowS?: number;
-  packageThreshold?: number;
-  batchMaxOps?: number;
-  /** Per-attempt timeout of an OData call. */
-  timeoutMs?: number;
+  /** D365_BUDGET_WINDOW_S. */
+  budgetWindowS: number;
+  /** D365_PACKAGE_THRESHOLD. */
+  packageThreshold: number;
+  /** D365_BATCH_MAX_OPS. */
+  batchMaxOps: number;
+  /** D365_TIMEOUT_MS: per-attempt timeout of an OData call. */
+  timeoutMs: number;
   /** Total time of one logical call including retries and throttle waits (default 3 × timeoutMs). */
   totalDeadlineMs?: number;
-  maxAttempts?: number;
+  /** D365_MAX_ATTEMPTS. */
+  maxAttempts: number;
   retryBaseDelayMs?: number;
   sharedPause?: SharedPauseState;
   registry?: Registry;
@@ -81,16 +89,6 @@ export interface D365Client {
   close(): Promise<void>;
 }
 
-export const D365_DEFAULTS = {
-  maxConcurrency: 52,
-  initialConcurrency: 4,
-  budgetWindowS: 300,
-  packageThreshold: 1000,
-  batchMaxOps: 5000,
-  timeoutMs: 60_000,
-  maxAttempts: 5,
-} as const;
-
 export function createD365Client(options: D365ClientOptions): D365Client {
   const url = normaliseD365Url(options.url);
   const tokens = new TokenCache({
@@ -108,11 +106,11 @@ export function createD365Client(options: D365ClientOptions): D365Client {
     now: options.now,
     logger: options.logger,
   });
-  const windowMs = (options.budgetWindowS ?? D365_DEFAULTS.budgetWindowS) * 1000;
+  const windowMs = options.budgetWindowS * 1000;
   const governor = new Governor({
     environment: url,
-    maxConcurrency: options.maxConcurrency ?? D365_DEFAULTS.maxConcurrency,
-    initialConcurrency: options.initialConcurrency ?? D365_DEFAULTS.initialConcurrency,
+    maxConcurrency: options.maxConcurrency,
+    initialConcurrency: options.initialConcurrency,
     requestBudget: options.requestBudget,
     executionBudgetMs: options.executionBudgetS === undefined ? undefined : options.executionBudgetS * 1000,
     budgetWindowMs: windowMs,
@@ -121,7 +119,7 @@ export function createD365Client(options: D365ClientOptions): D365Client {
     logger: options.logger,
     ...options.governor,
   });
-  const timeoutMs = options.timeoutMs ?? D365_DEFAULTS.timeoutMs;
+  const timeoutMs = options.timeoutMs;
   const transport = new D365Transport({
     url,
     governor,
@@ -129,20 +127,20 @@ export function createD365Client(options: D365ClientOptions): D365Client {
     timeoutMs,
     totalDeadlineMs: options.totalDeadlineMs,
     retry: {
-      maxAttempts: options.maxAttempts ?? D365_DEFAULTS.maxAttempts,
+      maxAttempts: options.maxAttempts,
       ...(options.retryBaseDelayMs !== undefined ? { baseDelayMs: options.retryBaseDelayMs } : {}),
     },
-    maxSockets: Math.max(8, (options.maxConcurrency ?? D365_DEFAULTS.maxConcurrency) + 8),
+    maxSockets: Math.max(8, options.maxConcurrency + 8),
     logger: options.logger,
     metrics: createUpstreamMetrics(options.registry, 'd365'),
   });
   const odata = new ODataClient(transport);
   const batch = new BatchClient(transport, {
-    maxOperations: Math.min(5000, options.batchMaxOps ?? D365_DEFAULTS.batchMaxOps),
+    maxOperations: Math.min(5000, options.batchMaxOps),
     baseTimeoutMs: timeoutMs,
   });
   const packages = new PackageClient(odata, transport, options.packagePolling);
-  const bulk = new BulkWriter(batch, packages, options.packageThreshold ?? D365_DEFAULTS.packageThreshold);
+  const bulk = new BulkWriter(batch, packages, options.packageThreshold);
   return {
     url,
     odata,

@@ -1,7 +1,7 @@
 /** The F&O client: the only code in the proxy that talks to Dynamics 365 Finance & Operations. */
-export { createD365Client, D365_DEFAULTS } from './client.js';
+export { createD365Client } from './client.js';
 export type { D365Client, D365ClientOptions, D365Logger, D365TokenApi } from './client.js';
-export { d365OptionsFromConfig } from './config.js';
+export { d365OptionsFromConfig, d365Settings } from './options-from-config.js';
 export * from './errors.js';
 export { retryAfterMs } from './retry-after.js';
 export { createOnce } from './create-once.js';

@@ -1,10 +1,75 @@
 /**
- * Turns every error — ours, Fastify's, a validator's, a bug's — into RFC 9457 problem+json
- * with a stable `code` and the request id. 5xx details stay in the log; no stack trace ever
- * leaves the process.
+ * Turns every error — a domain error of jobs or a flow, Fastify's, a validator's, a bug's —
+ * into RFC 9457 problem+json with a stable `code` and the request id. This is the only place
+ * that knows which status a code answers with: modules below `http/` throw errors with a
+ * `code` and nothing about HTTP, and routes let them propagate. 5xx details stay in the log;
+ * no stack trace ever leaves the process.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, ProblemError } from './problem.js';
+import { DomainError } from '../domain-error.js';
+import {
+  JobStateConflictError,
+  JobValidationError,
+  NumberRangeExhaustedError,
+  PayloadTooLargeError,
+  StoreUnavailableError,
+  JobNotFoundError,
+} from '../jobs/errors.js';
+import {
+  D365NotConfiguredError,
+  InventoryUnavailableError,
+  UnknownCompanyError,
+} from '../flows/inventory/errors.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, type ProblemInit } from './problem.js';
+
+/** What a domain error answers besides its `code` (the message is the detail unless given). */
+type Answer = Pick<ProblemInit, 'status' | 'title' | 'retryAfterS' | 'errors' | 'extensions'> & {
+  detail?: string;
+};
+
+const NO_FO =
+  'The proxy has no F&O connection: set D365_URL, D365_TENANT_ID, D365_CLIENT_ID and D365_CLIENT_SECRET.';
+const NO_STORE = 'The durable job store cannot accept writes right now; nothing was accepted. Retry later.';
+const NOT_CACHED = 'and no recent inventory is cached. Try again shortly.';
+
+/** Each domain error's answer; one not listed here is a bug (500 INTERNAL_ERROR). */
+function domainAnswer(err: DomainError): Answer | undefined {
+  if (err instanceof StoreUnavailableError)
+    return { status: 503, title: 'Job store unavailable', detail: NO_STORE, retryAfterS: 30 };
+  if (err instanceof JobValidationError) return { status: 400, title: 'Invalid job', errors: err.issues };
+  if (err instanceof PayloadTooLargeError) return { status: 413, title: 'Job payload too large' };
+  if (err instanceof JobNotFoundError) return { status: 404, title: 'Job not found' };
+  if (err instanceof JobStateConflictError)
+    return { status: 409, title: 'Not a dead letter', extensions: { state: err.state } };
+  if (err instanceof NumberRangeExhaustedError) return { status: 503, title: 'Number range exhausted' };
+  if (err instanceof UnknownCompanyError) {
+    const detail = `Company "${err.company}" ${err.why}. Set the Account's D365 legal entity to a mapped F&O company.`;
+    return {
+      status: 400,
+      title: 'Unknown company',
+      detail,
+      errors: [{ path: 'querystring.company', message: err.why }],
+    };
+  }
+  if (err instanceof InventoryUnavailableError) {
+    const throttled = err.code === 'D365_THROTTLED';
+    return {
+      status: 503,
+      title: throttled ? 'F&O is busy' : 'F&O is unavailable',
+      detail: throttled ? `F&O is throttling requests ${NOT_CACHED}` : `F&O did not answer ${NOT_CACHED}`,
+      retryAfterS: err.retryAfterS,
+      extensions: { retryAfterS: err.retryAfterS },
+    };
+  }
+  if (err instanceof D365NotConfiguredError)
+    return { status: 503, title: 'F&O is not configured', detail: NO_FO };
+  return undefined;
+}
+
+function domainProblem(err: DomainError): ProblemError | undefined {
+  const answer = domainAnswer(err);
+  return answer && new ProblemError({ code: err.code, detail: err.message, cause: err, ...answer });
+}
 
 /** Fastify's own error codes that carry a client mistake, mapped to our stable codes. */
 const FASTIFY_CODES: Record<string, { code: string; title: string; detail?: string }> = {
@@ -22,6 +87,8 @@ const FASTIFY_CODES: Record<string, { code: string; title: string; detail?: stri
 
 export function toProblem(err: unknown): ProblemError {
   if (err instanceof ProblemError) return err;
+  const domain = err instanceof DomainError ? domainProblem(err) : undefined;
+  if (domain) return domain;
   const e = err as Partial<FastifyError> & {
     validation?: Array<{ instancePath?: string; message?: string }>;
   };

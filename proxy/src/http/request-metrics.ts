@@ -7,23 +7,25 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
+import './plugins/metrics.js'; // the `metricsRegistry` decorator's type
 
 const LABELS = ['method', 'route', 'status'] as const;
 
-async function requestMetrics(app: FastifyInstance, opts: { registry: Registry }): Promise<void> {
+async function requestMetrics(app: FastifyInstance): Promise<void> {
+  const registry = app.metricsRegistry;
   const requests = new Counter({
     name: 'fobridge_http_requests_total',
     help: 'Requests answered by the proxy, by route pattern and status',
     labelNames: LABELS,
-    registers: [opts.registry],
+    registers: [registry],
   });
   const duration = new Histogram({
     name: 'fobridge_http_request_duration_seconds',
     help: 'Time from request to response, by route pattern and status',
     labelNames: LABELS,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [opts.registry],
+    registers: [registry],
   });
   app.addHook('onResponse', async (request, reply) => {
     const labels = {
@@ -36,4 +38,4 @@ async function requestMetrics(app: FastifyInstance, opts: { registry: Registry }
   });
 }
 
-export default fp(requestMetrics, { name: 'fobridge-request-metrics' });
+export default fp(requestMetrics, { name: 'fobridge-request-metrics', dependencies: ['fobridge-metrics'] });

@@ -1,31 +1,28 @@
 /**
- * Errors of the jobs module. Each has a stable `code` and the HTTP status the API layer maps it
- * to (`httpStatus`), so routes and flows can turn them into problem+json without a lookup table.
+ * Errors of the jobs module. Each has a stable `code`; which HTTP answer a code becomes is the
+ * HTTP layer's business (`http/error-handler.ts`), not this module's.
  *
  * Handler-side classification (what a flow throws from a job handler) is by shape, not class:
  * any error with `transient === false` is permanent (dead letter now), `retryAfterMs` sets the
  * earliest retry; `PermanentJobError` / `TransientJobError` are conveniences that set those fields.
  */
 
-export abstract class JobsError extends Error {
-  abstract readonly code: string;
-  abstract readonly httpStatus: number;
-}
+import { DomainError } from '../domain-error.js';
 
-/** The store cannot be written or read (read-only file, disk full, database down). HTTP 503. */
+export abstract class JobsError extends DomainError {}
+
+/** The store cannot be written or read (read-only file, disk full, database down). */
 export class StoreUnavailableError extends JobsError {
   readonly code = 'STORE_UNAVAILABLE';
-  readonly httpStatus = 503;
   constructor(detail: string, cause?: unknown) {
     super(`Job store unavailable: ${detail}`, cause === undefined ? undefined : { cause });
     this.name = 'StoreUnavailableError';
   }
 }
 
-/** Enqueue input failed validation; nothing was enqueued. HTTP 400. */
+/** Enqueue input failed validation; nothing was enqueued. */
 export class JobValidationError extends JobsError {
   readonly code = 'JOB_VALIDATION';
-  readonly httpStatus = 400;
   constructor(
     message: string,
     readonly issues: Array<{ path: string; message: string }>,
@@ -35,10 +32,9 @@ export class JobValidationError extends JobsError {
   }
 }
 
-/** Serialized payload is larger than JOB_MAX_PAYLOAD_BYTES; nothing was enqueued. HTTP 413. */
+/** Serialized payload is larger than JOB_MAX_PAYLOAD_BYTES; nothing was enqueued. */
 export class PayloadTooLargeError extends JobsError {
   readonly code = 'JOB_PAYLOAD_TOO_LARGE';
-  readonly httpStatus = 413;
   constructor(
     readonly bytes: number,
     readonly limit: number,
@@ -51,17 +47,15 @@ export class PayloadTooLargeError extends JobsError {
 
 export class JobNotFoundError extends JobsError {
   readonly code = 'JOB_NOT_FOUND';
-  readonly httpStatus = 404;
   constructor(readonly id: string) {
     super(`No job with id ${id}`);
     this.name = 'JobNotFoundError';
   }
 }
 
-/** The job exists but is not in a state that allows the operation (e.g. replay of a done job). HTTP 409. */
+/** The job exists but is not in a state that allows the operation (e.g. replay of a done job). */
 export class JobStateConflictError extends JobsError {
   readonly code = 'JOB_NOT_DEAD';
-  readonly httpStatus = 409;
   constructor(
     readonly id: string,
     readonly state: string,
@@ -74,7 +68,6 @@ export class JobStateConflictError extends JobsError {
 
 export class NumberRangeExhaustedError extends JobsError {
   readonly code = 'NUMBER_RANGE_EXHAUSTED';
-  readonly httpStatus = 503;
   constructor(
     readonly sequence: string,
     readonly start: number,

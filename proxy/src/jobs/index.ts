@@ -48,7 +48,6 @@ export {
 } from './decisions.js';
 export { openStore, redactUrl, type OpenStoreOptions } from './store.js';
 export {
-  JOB_DEFAULTS,
   createJobQueue,
   isStoreUnavailable,
   type HandlerOptions,
@@ -66,4 +65,4 @@ export {
   type Scheduler,
   type SchedulerOptions,
 } from './scheduler.js';
-export { openJobs, type JobsConfig } from './setup.js';
+export { jobQueueSettings, openJobs, type JobQueueSettings, type JobsConfig } from './setup.js';

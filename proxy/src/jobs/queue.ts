@@ -43,29 +43,31 @@ export interface JobQueueOptions {
   logger?: JobLogger;
   /** prom-client registry: the queue registers `fobridge_jobs_*` metrics on it. */
   registry?: Registry;
-  /** JOB_MAX_ATTEMPTS (8). */
-  maxAttempts?: number;
-  /** JOB_MAX_AGE_H in ms (72 h). */
-  maxAgeMs?: number;
-  /** JOB_LEASE_S in ms (60 s). */
-  leaseMs?: number;
+  // The settings below are required: their defaults live once, in the config schema
+  // (`JOB_*` in config.ts); jobs/setup.ts's jobQueueSettings converts them.
+  /** JOB_MAX_ATTEMPTS. */
+  maxAttempts: number;
+  /** JOB_MAX_AGE_H in ms. */
+  maxAgeMs: number;
+  /** JOB_LEASE_S in ms. */
+  leaseMs: number;
   /**
-   * JOB_CONCURRENCY (64): the most handlers running at once in this process — a safety bound;
+   * JOB_CONCURRENCY: the most handlers running at once in this process — a safety bound;
    * `capacity` decides below it.
    */
-  concurrency?: number;
+  concurrency: number;
   /**
    * How many jobs may run at once right now, read before every claim: the runtime passes the F&O
    * governor's current limit plus a small look-ahead, so job concurrency follows what F&O takes
    * (no setting to tune). Absent: `concurrency` alone.
    */
   capacity?: () => number;
-  /** JOB_POLL_MS (250): how often an idle worker looks for due jobs. */
-  pollMs?: number;
-  /** JOB_RETENTION_H in ms (24 h). */
-  retentionMs?: number;
-  /** JOB_MAX_PAYLOAD_BYTES (1 MiB). */
-  maxPayloadBytes?: number;
+  /** JOB_POLL_MS: how often an idle worker looks for due jobs. */
+  pollMs: number;
+  /** JOB_RETENTION_H in ms. */
+  retentionMs: number;
+  /** JOB_MAX_PAYLOAD_BYTES. */
+  maxPayloadBytes: number;
   backoff?: BackoffPolicy;
   /** How often retention runs (ms; default 60 s). */
   purgeEveryMs?: number;
@@ -90,16 +92,6 @@ export interface JobQueue {
 }
 
 const noopLogger: JobLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
-export const JOB_DEFAULTS = {
-  maxAttempts: 8,
-  maxAgeMs: 72 * 3_600_000,
-  leaseMs: 60_000,
-  concurrency: 64,
-  pollMs: 250,
-  retentionMs: 24 * 3_600_000,
-  maxPayloadBytes: 1024 * 1024,
-} as const;
 
 export function createJobQueue(opts: JobQueueOptions): JobQueue {
   return new Queue(opts);
@@ -135,13 +127,13 @@ class Queue implements JobQueue {
     this.clock = opts.clock ?? Date.now;
     this.random = opts.random ?? Math.random;
     this.o = {
-      maxAttempts: opts.maxAttempts ?? JOB_DEFAULTS.maxAttempts,
-      maxAgeMs: opts.maxAgeMs ?? JOB_DEFAULTS.maxAgeMs,
-      leaseMs: opts.leaseMs ?? JOB_DEFAULTS.leaseMs,
-      concurrency: opts.concurrency ?? JOB_DEFAULTS.concurrency,
-      pollMs: opts.pollMs ?? JOB_DEFAULTS.pollMs,
-      retentionMs: opts.retentionMs ?? JOB_DEFAULTS.retentionMs,
-      maxPayloadBytes: opts.maxPayloadBytes ?? JOB_DEFAULTS.maxPayloadBytes,
+      maxAttempts: opts.maxAttempts,
+      maxAgeMs: opts.maxAgeMs,
+      leaseMs: opts.leaseMs,
+      concurrency: opts.concurrency,
+      pollMs: opts.pollMs,
+      retentionMs: opts.retentionMs,
+      maxPayloadBytes: opts.maxPayloadBytes,
       backoff: opts.backoff ?? DEFAULT_BACKOFF,
       purgeEveryMs: opts.purgeEveryMs ?? 60_000,
     };

@@ -3,7 +3,7 @@
  * `BillingPostalCode`, `BillingCountry`/`BillingCountryCode`) as F&O's address parts. The `…Code`
  * fields exist when the org uses state and country picklists and win over the free-text ones.
  */
-import type { BridgeConfig, CompanyConfig } from './config.js';
+import type { BridgeConfig, CompanyConfig } from './bridge-config.js';
 import { resolveCountry, resolveState } from './countries.js';
 import { readText, type ReadOptions } from './records.js';
 import { isRejection, reject, type Rejection } from './result.js';

@@ -8,7 +8,7 @@
  * waits for the account flow.
  */
 import { addressFields, readAddress } from './address.js';
-import type { BridgeConfig, CompanyConfig } from './config.js';
+import type { BridgeConfig, CompanyConfig } from './bridge-config.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
 import { fnoTextBody } from './fno-text.js';
 import { cleanText } from './names.js';

@@ -13,7 +13,7 @@ import {
   type BridgeConfig,
   type CompanyConfig,
   type CustomerNumbering,
-} from './config.js';
+} from './bridge-config.js';
 import { recordCurrency } from './currency.js';
 import { extraFieldValues, type FnoScalar } from './extra-fields.js';
 import { fnoTextBody } from './fno-text.js';

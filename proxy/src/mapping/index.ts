@@ -18,7 +18,7 @@ export {
   type ConfigProblem,
   type CustomerNumbering,
   type OrderNumbering,
-} from './config.js';
+} from './bridge-config.js';
 export { routeLegalEntity, routingSourceField, type Route } from './routing.js';
 export {
   customerAccountFromSequence,

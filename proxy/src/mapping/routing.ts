@@ -5,7 +5,7 @@
  * unmapped value is a rejection, never a fallback to some default company (a customer in the wrong legal entity is worse than none).
  */
 import type { z } from 'zod';
-import { normaliseRoutingValue, type BridgeConfig, type CompanyConfig } from './config.js';
+import { normaliseRoutingValue, type BridgeConfig, type CompanyConfig } from './bridge-config.js';
 import { apiPath, parseRecord, readText, valueAt, type ReadOptions } from './records.js';
 import { isRejection, reject, type Rejection } from './result.js';
 

@@ -10,8 +10,8 @@
  * as exact JSON numbers; a value with more decimals than allowed is rejected by default, never silently
  * rounded.
  */
-import type { BridgeConfig, CompanyConfig } from './config.js';
-import { normaliseRoutingValue } from './config.js';
+import type { BridgeConfig, CompanyConfig } from './bridge-config.js';
+import { normaliseRoutingValue } from './bridge-config.js';
 import { recordCurrency } from './currency.js';
 import { fnoDateOnly, salesforceDate } from './dates.js';
 import {

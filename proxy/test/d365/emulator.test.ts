@@ -11,6 +11,8 @@ import {
   type D365Client,
 } from '../../src/d365/index.js';
 import { errorOf } from './helpers.js';
+import { loadConfig } from '../../src/config.js';
+import { d365Settings } from '../../src/d365/options-from-config.js';
 
 type Emu = Awaited<ReturnType<typeof import('../../../test/emulators/d365/index.js').startD365Emulator>>;
 
@@ -22,6 +24,7 @@ describe('F&O client against the emulator', () => {
     const { startD365Emulator } = await import('../../../test/emulators/d365/index.js');
     emu = await startD365Emulator({ timeScale: 0.01, httpsPort: false, seed: 'demo' });
     client = createD365Client({
+      ...d365Settings(loadConfig({ NODE_ENV: 'test' })),
       url: emu.url,
       tenantId: emu.tenantId,
       clientId: emu.clientId,

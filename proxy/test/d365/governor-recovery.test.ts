@@ -8,6 +8,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createD365Client, type D365Client } from '../../src/d365/index.js';
+import { loadConfig } from '../../src/config.js';
+import { d365Settings } from '../../src/d365/options-from-config.js';
 
 const EMULATOR = new URL('../../../test/emulators/d365/index.ts', import.meta.url);
 const available = existsSync(EMULATOR);
@@ -32,6 +34,7 @@ describe.skipIf(!available)('governor recovery after a 429 storm (emulator, time
       throttling: { mode: 'resource', concurrency: 8, utilisationThreshold: 0.75, retryAfterS: 10 },
     });
     client = createD365Client({
+      ...d365Settings(loadConfig({ NODE_ENV: 'test' })),
       url: emu.url,
       tenantId: emu.tenantId,
       clientId: emu.clientId,

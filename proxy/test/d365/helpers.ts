@@ -2,6 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createD365Client, type D365Client, type D365ClientOptions } from '../../src/d365/index.js';
+import { loadConfig } from '../../src/config.js';
+import { d365Settings } from '../../src/d365/options-from-config.js';
 
 export interface Recorded {
   method: string;
@@ -78,6 +80,7 @@ export function fakeJwt(aud: string, extra: Record<string, unknown> = {}): strin
 export function clientFor(url: string, overrides: Partial<D365ClientOptions> = {}): D365Client {
   let n = 0;
   return createD365Client({
+    ...d365Settings(loadConfig({ NODE_ENV: 'test' })),
     url,
     tenantId: 'bridge-tenant',
     clientId: 'bridge-demo',

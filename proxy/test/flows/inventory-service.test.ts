@@ -9,7 +9,8 @@ import {
   type InventorySource,
   type OnHandRow,
 } from '../../src/flows/inventory/inventory-service.js';
-import { ProblemError } from '../../src/http/problem.js';
+import { InventoryUnavailableError } from '../../src/flows/inventory/errors.js';
+import { toProblem } from '../../src/http/error-handler.js';
 
 const row = (itemNumber: string, site: string, warehouse: string, available: number): OnHandRow => ({
   itemNumber,
@@ -111,8 +112,8 @@ describe('inventory service', () => {
     });
     const svc = createInventoryService({ source, ttlMs: 30_000 });
     const err = await svc.get({ company: 'usmf', items: ['A0001'] }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ProblemError);
-    expect(err).toMatchObject({ status: 503, code: 'D365_THROTTLED', retryAfterS: 13 });
+    expect(err).toBeInstanceOf(InventoryUnavailableError);
+    expect(toProblem(err)).toMatchObject({ status: 503, code: 'D365_THROTTLED', retryAfterS: 13 });
   });
 
   it('answers 503 D365_UNAVAILABLE when F&O is down and nothing is cached', async () => {
@@ -130,14 +131,11 @@ describe('inventory service', () => {
   it('refuses an unknown or unmapped company instead of falling back to a default', async () => {
     const { source, calls } = fakeSource();
     const svc = createInventoryService({ source, ttlMs: 30_000, allowedCompanies: ['usmf'] });
-    await expect(svc.get({ company: 'xxxx', items: ['A0001'] })).rejects.toMatchObject({
-      status: 400,
-      code: 'UNKNOWN_COMPANY',
-    });
-    await expect(svc.get({ company: 'usrt', items: ['A0001'] })).rejects.toMatchObject({
-      status: 400,
-      code: 'UNKNOWN_COMPANY',
-    });
+    for (const company of ['xxxx', 'usrt']) {
+      const err = await svc.get({ company, items: ['A0001'] }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'UNKNOWN_COMPANY' });
+      expect(toProblem(err)).toMatchObject({ status: 400, code: 'UNKNOWN_COMPANY' });
+    }
     expect(calls).toEqual([]);
     expect((await svc.get({ company: 'USMF', items: ['A0001'] })).company).toBe('usmf');
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { buildApp } from '../../src/app.js';
+import { D365NotConfiguredError } from '../../src/flows/inventory/errors.js';
 import { ProblemError } from '../../src/http/problem.js';
 import { capturingLogger, testConfig } from './helpers.js';
 
@@ -28,6 +29,9 @@ beforeAll(async () => {
           );
           a.get('/v1/boom', { config: { auth: 'callout' } }, async () => {
             throw new Error('database password=hunter2 leaked in a stack');
+          });
+          a.get('/v1/no-fo', { config: { auth: 'callout' } }, async () => {
+            throw new D365NotConfiguredError();
           });
           a.get('/v1/busy', { config: { auth: 'callout' } }, async () => {
             throw new ProblemError({
@@ -101,6 +105,17 @@ describe('problem+json errors', () => {
     expect(res.json()).toMatchObject({
       code: 'D365_THROTTLED',
       type: expect.stringContaining('d365-throttled'),
+    });
+  });
+
+  it('maps a domain error a route lets through to its status and code', async () => {
+    const res = await app.inject({ url: '/v1/no-fo', headers: auth });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({
+      status: 503,
+      code: 'D365_NOT_CONFIGURED',
+      title: 'F&O is not configured',
     });
   });
 

@@ -12,6 +12,7 @@ import { createJobQueue, openStore, type Store } from '../../src/jobs/index.js';
 import syncRoutes from '../../src/http/routes/sync.js';
 import { capturingLogger, testConfig } from './helpers.js';
 import { contractFixture as fixture } from '../../../test/support/contract-fixtures.js';
+import { QUEUE_SETTINGS } from '../jobs/helpers.js';
 
 const KEY = 'dev-key-0123456789abcdef';
 
@@ -25,7 +26,7 @@ afterEach(async () => {
 
 async function start(path: string, readOnly = false): Promise<FastifyInstance> {
   store = await openStore(`sqlite:${path}`, { readOnly });
-  const queue = createJobQueue({ store });
+  const queue = createJobQueue({ ...QUEUE_SETTINGS, store });
   return buildApp({
     config: testConfig({ INBOUND_API_KEYS: KEY }),
     logger: capturingLogger().logger,

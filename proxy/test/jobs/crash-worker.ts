@@ -10,6 +10,7 @@ import http from 'node:http';
 import { createJobQueue } from '../../src/jobs/queue.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import { openStore } from '../../src/jobs/store.js';
+import { QUEUE_SETTINGS } from './helpers.js';
 
 const env = process.env;
 const target = env.TARGET_URL!;
@@ -41,6 +42,7 @@ function call(method: string, path: string, body?: unknown): Promise<{ status: n
 
 const store = await openStore(env.STORE_URL!);
 const queue = createJobQueue({
+  ...QUEUE_SETTINGS,
   store,
   leaseMs: Number(env.LEASE_MS ?? 1000),
   pollMs: 20,

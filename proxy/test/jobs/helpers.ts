@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { jobQueueSettings } from '../../src/jobs/setup.js';
 
 export const DATABASE_URL = process.env.DATABASE_URL;
 
@@ -38,3 +40,6 @@ export async function dropSchema(schema: string): Promise<void> {
     await client.end();
   }
 }
+
+/** The queue's settings at the config schema's defaults (JOB_* unset), for tests that build a queue. */
+export const QUEUE_SETTINGS = jobQueueSettings(loadConfig({ NODE_ENV: 'test' }));

@@ -13,10 +13,11 @@ import {
   StoreUnavailableError,
   TransientJobError,
 } from '../../src/jobs/errors.js';
+import { toProblem } from '../../src/http/error-handler.js';
 import { createJobQueue, type JobQueue } from '../../src/jobs/queue.js';
 import { openStore } from '../../src/jobs/store.js';
 import type { Store } from '../../src/jobs/types.js';
-import { tempDir } from './helpers.js';
+import { tempDir, QUEUE_SETTINGS } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -29,6 +30,7 @@ const clock = () => now;
 beforeEach(async () => {
   store = await openStore(`sqlite:${join(tmp.dir, `q${++n}.db`)}`);
   queue = createJobQueue({
+    ...QUEUE_SETTINGS,
     store,
     clock,
     random: () => 0.5,
@@ -145,7 +147,7 @@ describe('handlers and outcomes', () => {
   });
 
   it('start() drains the queue in the background', async () => {
-    const real = createJobQueue({ store, pollMs: 10 });
+    const real = createJobQueue({ ...QUEUE_SETTINGS, store, pollMs: 10 });
     const done: string[] = [];
     real.registerHandler('account', async (job) => void done.push(job.key));
     await real.enqueueMany(Array.from({ length: 50 }, (_, i) => rec(`K${i}`)));
@@ -160,7 +162,13 @@ describe('handlers and outcomes', () => {
 describe('capacity', () => {
   it('runs as many jobs at once as the capacity says, following it as it grows, under the bound', async () => {
     let capacity = 3;
-    const real = createJobQueue({ store, pollMs: 10, concurrency: 10, capacity: () => capacity });
+    const real = createJobQueue({
+      ...QUEUE_SETTINGS,
+      store,
+      pollMs: 10,
+      concurrency: 10,
+      capacity: () => capacity,
+    });
     let running = 0;
     const peaks: number[] = [];
     real.registerHandler('account', async () => {
@@ -220,10 +228,11 @@ describe('bad input', () => {
   });
 
   it('rejects a payload over JOB_MAX_PAYLOAD_BYTES', async () => {
-    const small = createJobQueue({ store, maxPayloadBytes: 2048 });
+    const small = createJobQueue({ ...QUEUE_SETTINGS, store, maxPayloadBytes: 2048 });
     const e = await small.enqueue(rec('001', 'v1', { blob: 'x'.repeat(3000) })).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(PayloadTooLargeError);
-    expect(e).toMatchObject({ code: 'JOB_PAYLOAD_TOO_LARGE', httpStatus: 413, limit: 2048 });
+    expect(e).toMatchObject({ code: 'JOB_PAYLOAD_TOO_LARGE', limit: 2048 });
+    expect(toProblem(e)).toMatchObject({ status: 413, code: 'JOB_PAYLOAD_TOO_LARGE' });
     expect((await store.stats()).counts).toEqual([]);
   });
 
@@ -236,10 +245,11 @@ describe('bad input', () => {
     );
     await rw.close();
     const ro = await openStore(`sqlite:${path}`, { readOnly: true });
-    const roQueue = createJobQueue({ store: ro });
+    const roQueue = createJobQueue({ ...QUEUE_SETTINGS, store: ro });
     const e = await roQueue.enqueue(rec('NEW')).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StoreUnavailableError);
-    expect(e).toMatchObject({ code: 'STORE_UNAVAILABLE', httpStatus: 503 });
+    expect(e).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(toProblem(e)).toMatchObject({ status: 503, code: 'STORE_UNAVAILABLE' });
     expect((e as Error).message).toMatch(/SQLITE_READONLY/);
     await ro.close();
     const again = await openStore(`sqlite:${path}`);
@@ -259,7 +269,7 @@ describe('bad input', () => {
 describe('metrics', () => {
   it('exposes depth, dead letters, oldest age, attempts and durations', async () => {
     const registry = new Registry();
-    const q = createJobQueue({ store, registry, clock });
+    const q = createJobQueue({ ...QUEUE_SETTINGS, store, registry, clock });
     q.registerHandler('account', async (job) => {
       if (job.key === 'BAD') throw new PermanentJobError({ code: 'X', message: 'no' });
     });

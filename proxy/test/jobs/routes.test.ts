@@ -9,7 +9,7 @@ import { createJobQueue, type JobQueue } from '../../src/jobs/queue.js';
 import { openStore } from '../../src/jobs/store.js';
 import type { Store } from '../../src/jobs/types.js';
 import { capturingLogger, testConfig } from '../http/helpers.js';
-import { tempDir } from './helpers.js';
+import { tempDir, QUEUE_SETTINGS } from './helpers.js';
 
 const ADMIN = 'admin-key-0123456789';
 const DEV = 'dev-key-0123456789abc';
@@ -21,7 +21,7 @@ const admin = { authorization: `Bearer ${ADMIN}` };
 
 beforeAll(async () => {
   store = await openStore(`sqlite:${join(tmp.dir, 'routes.db')}`);
-  queue = createJobQueue({ store });
+  queue = createJobQueue({ ...QUEUE_SETTINGS, store });
   queue.registerHandler('account', async (job) => {
     if ((job.payload as { bad?: boolean }).bad) {
       throw new PermanentJobError({

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createJobQueue } from '../../src/jobs/queue.js';
 import { createScheduler, latestSlot } from '../../src/jobs/scheduler.js';
 import { openStore } from '../../src/jobs/store.js';
-import { tempDir } from './helpers.js';
+import { tempDir, QUEUE_SETTINGS } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -25,8 +25,16 @@ describe('scheduler', () => {
     const schedules = [{ name: 'payments', cron: '0 * * * *', flow: 'payments' }];
     const storeA = await openStore(`sqlite:${path}`);
     const storeB = await openStore(`sqlite:${path}`);
-    const a = createScheduler({ queue: createJobQueue({ store: storeA, clock }), schedules, clock });
-    const b = createScheduler({ queue: createJobQueue({ store: storeB, clock }), schedules, clock });
+    const a = createScheduler({
+      queue: createJobQueue({ ...QUEUE_SETTINGS, store: storeA, clock }),
+      schedules,
+      clock,
+    });
+    const b = createScheduler({
+      queue: createJobQueue({ ...QUEUE_SETTINGS, store: storeB, clock }),
+      schedules,
+      clock,
+    });
 
     // first sight: records 10:00 as the baseline, runs nothing
     expect([...(await a.tick()), ...(await b.tick())]).toEqual([]);
@@ -34,7 +42,11 @@ describe('scheduler', () => {
     const fired = [...(await a.tick()), ...(await b.tick()), ...(await a.tick())];
     expect(fired).toEqual(['payments']);
     // restart: a new scheduler on the same store does not fire 11:00 again
-    const a2 = createScheduler({ queue: createJobQueue({ store: storeA, clock }), schedules, clock });
+    const a2 = createScheduler({
+      queue: createJobQueue({ ...QUEUE_SETTINGS, store: storeA, clock }),
+      schedules,
+      clock,
+    });
     expect(await a2.tick()).toEqual([]);
     // 5 hours of downtime: only the latest missed slot runs, once
     now = at('2025-01-01T16:20:00Z');
@@ -59,7 +71,7 @@ describe('scheduler', () => {
     const store = await openStore(`sqlite:${join(tmp.dir, 'bad.db')}`);
     expect(() =>
       createScheduler({
-        queue: createJobQueue({ store }),
+        queue: createJobQueue({ ...QUEUE_SETTINGS, store }),
         schedules: [{ name: 'x', cron: 'every hour', flow: 'x' }],
       }),
     ).toThrow(/Invalid cron expression for schedule "x"/);

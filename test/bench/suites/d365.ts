@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { startD365Emulator } from '../../emulators/d365/index.js';
 import { createD365Client, eq, type D365Client } from '../../../proxy/src/d365/index.js';
 import { naiveCreates } from '../naive.js';
+import { loadConfig } from '../../../proxy/src/config.js';
+import { d365Settings } from '../../../proxy/src/d365/options-from-config.js';
 
 type Emu = Awaited<ReturnType<typeof startD365Emulator>>;
 
@@ -35,6 +37,7 @@ function clientFor(
   extra: Partial<Parameters<typeof createD365Client>[0]> = {},
 ): D365Client {
   return createD365Client({
+    ...d365Settings(loadConfig({ NODE_ENV: 'test' })),
     url: emu.url,
     tenantId: emu.tenantId,
     clientId: emu.clientId,

@@ -17,7 +17,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { loadConfig } from '../../../proxy/src/config.js';
 import { createJobQueue } from '../../../proxy/src/jobs/queue.js';
+import { jobQueueSettings } from '../../../proxy/src/jobs/setup.js';
 import { openStore } from '../../../proxy/src/jobs/store.js';
 import type { EnqueueInput, Store } from '../../../proxy/src/jobs/types.js';
 
@@ -48,7 +50,7 @@ async function measure(
   n: number,
   singles: number,
 ): Promise<Record<string, number>> {
-  const queue = createJobQueue({ store, pollMs: 5 }); // default JOB_CONCURRENCY (64)
+  const queue = createJobQueue({ ...jobQueueSettings(loadConfig({ NODE_ENV: 'test' })), store, pollMs: 5 }); // default JOB_CONCURRENCY (64)
   let done = 0;
   queue.registerHandler('account', async () => {
     done++;

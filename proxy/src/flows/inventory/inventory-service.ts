@@ -9,10 +9,11 @@
  *  - stale-while-revalidate: an expired entry triggers a refresh, but the caller waits for it
  *    only `refreshWaitMs`; if F&O is throttled, slow or down, the last known value is served with
  *    `stale: true` and its `asOf`, and the refresh goes on in the background;
- *  - with nothing cached and F&O unavailable, a problem+json 503 (+ Retry-After when throttled).
+ *  - with nothing cached and F&O unavailable, an `InventoryUnavailableError` (the API answers
+ *    503, + Retry-After when throttled).
  */
 import { Decimal } from 'decimal.js';
-import { ProblemError } from '../../http/problem.js';
+import { InventoryError, InventoryUnavailableError, UnknownCompanyError } from './errors.js';
 
 /** One WarehousesOnHandV2 row, reduced to what the widget needs. */
 export interface OnHandRow {
@@ -162,15 +163,15 @@ export function createInventoryService(opts: InventoryServiceOptions) {
   async function assertCompany(company: string): Promise<void> {
     const allowed = (opts.allowedCompanies ?? []).map((c) => c.toLowerCase());
     if (allowed.length && !allowed.includes(company)) {
-      throw unknownCompany(company, 'is not mapped in the bridge configuration');
+      throw new UnknownCompanyError(company, 'is not mapped in the bridge configuration');
     }
     let set: Set<string>;
     try {
       set = await knownCompanies();
     } catch (err) {
-      throw upstreamProblem(err);
+      throw unavailable(err);
     }
-    if (!set.has(company)) throw unknownCompany(company, 'is not a legal entity in F&O');
+    if (!set.has(company)) throw new UnknownCompanyError(company, 'is not a legal entity in F&O');
   }
 
   async function get(query: InventoryQuery): Promise<InventoryResult> {
@@ -219,7 +220,7 @@ export function createInventoryService(opts: InventoryServiceOptions) {
       }),
     );
 
-    if (entries.some((e) => e === undefined)) throw upstreamProblem(firstError);
+    if (entries.some((e) => e === undefined)) throw unavailable(firstError);
     const present = entries as Entry[];
     const asOf = Math.min(...present.map((e) => e.fetchedAt));
     return {
@@ -309,38 +310,11 @@ async function settleWithin<T>(p: Promise<T>, ms: number, giveUp?: () => boolean
   }
 }
 
-function unknownCompany(company: string, why: string): ProblemError {
-  return new ProblemError({
-    status: 400,
-    code: 'UNKNOWN_COMPANY',
-    title: 'Unknown company',
-    detail: `Company "${company}" ${why}. Set the Account's D365 legal entity to a mapped F&O company.`,
-    errors: [{ path: 'querystring.company', message: why }],
-  });
-}
-
 /** F&O could not answer and nothing is cached: tell the widget when to try again. */
-function upstreamProblem(err: unknown): ProblemError {
-  if (err instanceof ProblemError) return err;
+function unavailable(err: unknown): InventoryError {
+  if (err instanceof InventoryError) return err;
   const retryAfterMs = (err as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  if (typeof retryAfterMs === 'number') {
-    return new ProblemError({
-      status: 503,
-      code: 'D365_THROTTLED',
-      title: 'F&O is busy',
-      detail: 'F&O is throttling requests and no recent inventory is cached. Try again shortly.',
-      retryAfterS: Math.max(1, Math.ceil(retryAfterMs / 1000)),
-      extensions: { retryAfterS: Math.max(1, Math.ceil(retryAfterMs / 1000)) },
-      cause: err,
-    });
-  }
-  return new ProblemError({
-    status: 503,
-    code: 'D365_UNAVAILABLE',
-    title: 'F&O is unavailable',
-    detail: 'F&O did not answer and no recent inventory is cached. Try again shortly.',
-    retryAfterS: 5,
-    extensions: { retryAfterS: 5 },
-    cause: err,
-  });
+  if (typeof retryAfterMs === 'number')
+    return new InventoryUnavailableError('D365_THROTTLED', Math.max(1, Math.ceil(retryAfterMs / 1000)), err);
+  return new InventoryUnavailableError('D365_UNAVAILABLE', 5, err);
 }

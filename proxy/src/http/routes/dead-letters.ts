@@ -20,9 +20,8 @@ import {
   jobDetailSchema,
   jobSummary,
   jobSummarySchema,
-  jobsProblem,
   problemSchema,
-} from './jobs.js';
+} from './job-schemas.js';
 
 export interface DeadLetterRoutesOptions {
   store: Store;
@@ -85,12 +84,8 @@ export default async function deadLetterRoutes(
     },
     async (request) => {
       const q = request.query;
-      try {
-        const page = await store.listDeadLetters(toFilter(q), { limit: q.limit, cursor: q.cursor ?? null });
-        return { items: page.items.map(jobSummary), nextCursor: page.nextCursor };
-      } catch (err) {
-        throw jobsProblem(err);
-      }
+      const page = await store.listDeadLetters(toFilter(q), { limit: q.limit, cursor: q.cursor ?? null });
+      return { items: page.items.map(jobSummary), nextCursor: page.nextCursor };
     },
   );
 
@@ -106,13 +101,9 @@ export default async function deadLetterRoutes(
       },
     },
     async (request) => {
-      try {
-        const job = await store.getJob(request.params.id);
-        if (!job) throw new JobNotFoundError(request.params.id);
-        return jobDetail(job, await store.getAudit(job.id));
-      } catch (err) {
-        throw jobsProblem(err);
-      }
+      const job = await store.getJob(request.params.id);
+      if (!job) throw new JobNotFoundError(request.params.id);
+      return jobDetail(job, await store.getAudit(job.id));
     },
   );
 
@@ -134,16 +125,12 @@ export default async function deadLetterRoutes(
       },
     },
     async (request) => {
-      try {
-        const res = await store.replay(request.params.id, {
-          now: clock(),
-          actor: actorOf(request.principal),
-        });
-        request.log.info({ jobId: res.job.id, outcome: res.outcome }, 'dead letter replayed');
-        return { outcome: res.outcome, job: jobSummary(res.job) };
-      } catch (err) {
-        throw jobsProblem(err);
-      }
+      const res = await store.replay(request.params.id, {
+        now: clock(),
+        actor: actorOf(request.principal),
+      });
+      request.log.info({ jobId: res.job.id, outcome: res.outcome }, 'dead letter replayed');
+      return { outcome: res.outcome, job: jobSummary(res.job) };
     },
   );
 
@@ -180,34 +167,30 @@ export default async function deadLetterRoutes(
           detail: 'Give flow, code, since or until — or `all: true` to replay every dead letter.',
         });
       }
-      try {
-        if (b.dryRun) {
-          const page = await store.listDeadLetters(filter, { limit: b.limit });
-          return {
-            dryRun: true,
-            matched: page.items.length,
-            requeued: 0,
-            superseded: 0,
-            jobs: page.items.map((j) => ({ id: j.id, outcome: 'would-replay' as const })),
-          };
-        }
-        const results = await store.replayMany(filter, {
-          now: clock(),
-          actor: actorOf(request.principal),
-          limit: b.limit,
-        });
-        const requeued = results.filter((x) => x.outcome === 'requeued').length;
-        request.log.info({ filter, requeued, total: results.length }, 'dead letters replayed in bulk');
+      if (b.dryRun) {
+        const page = await store.listDeadLetters(filter, { limit: b.limit });
         return {
-          dryRun: false,
-          matched: results.length,
-          requeued,
-          superseded: results.length - requeued,
-          jobs: results.map((x) => ({ id: x.job.id, outcome: x.outcome })),
+          dryRun: true,
+          matched: page.items.length,
+          requeued: 0,
+          superseded: 0,
+          jobs: page.items.map((j) => ({ id: j.id, outcome: 'would-replay' as const })),
         };
-      } catch (err) {
-        throw jobsProblem(err);
       }
+      const results = await store.replayMany(filter, {
+        now: clock(),
+        actor: actorOf(request.principal),
+        limit: b.limit,
+      });
+      const requeued = results.filter((x) => x.outcome === 'requeued').length;
+      request.log.info({ filter, requeued, total: results.length }, 'dead letters replayed in bulk');
+      return {
+        dryRun: false,
+        matched: results.length,
+        requeued,
+        superseded: results.length - requeued,
+        jobs: results.map((x) => ({ id: x.job.id, outcome: x.outcome })),
+      };
     },
   );
 
@@ -235,17 +218,13 @@ export default async function deadLetterRoutes(
             'Say why the dead letter is discarded (`reason` in the body or the query); it is kept for audit.',
         });
       }
-      try {
-        const job = await store.discard(request.params.id, {
-          now: clock(),
-          reason: reason.trim(),
-          actor: actorOf(request.principal),
-        });
-        request.log.info({ jobId: job.id }, 'dead letter discarded');
-        return jobSummary(job);
-      } catch (err) {
-        throw jobsProblem(err);
-      }
+      const job = await store.discard(request.params.id, {
+        now: clock(),
+        reason: reason.trim(),
+        actor: actorOf(request.principal),
+      });
+      request.log.info({ jobId: job.id }, 'dead letter discarded');
+      return jobSummary(job);
     },
   );
 }

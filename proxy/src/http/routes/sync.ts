@@ -19,7 +19,6 @@ import {
 } from '../../flows/intake/salesforce-records.js';
 import { SALESFORCE_TO_FNO } from '../../flows/sync/registry.js';
 import type { JobQueue } from '../../jobs/index.js';
-import { jobsProblem } from './jobs.js';
 
 const resultSchema = z.discriminatedUnion('status', [
   z.object({
@@ -62,13 +61,9 @@ export default async function syncRoutes(app: FastifyInstance, opts: { queue: Jo
       },
       async (request, reply) => {
         const { records } = request.body as z.output<typeof recordsEnvelope>;
-        try {
-          const results = await acceptRecords(opts.queue, route.flow, route.sobject, records);
-          return reply.code(202).send({ results });
-        } catch (err) {
-          // Store down or full, a record too large: nothing of this call was accepted; say so.
-          throw jobsProblem(err);
-        }
+        // Store down or full, a record too large: acceptRecords throws, nothing of this call was accepted.
+        const results = await acceptRecords(opts.queue, route.flow, route.sobject, records);
+        return reply.code(202).send({ results });
       },
     );
   }

@@ -21,6 +21,33 @@ type D365Config = Pick<
   | 'D365_MAX_ATTEMPTS'
 >;
 
+type D365Tuning = Pick<
+  Config,
+  | 'D365_MAX_CONCURRENCY'
+  | 'D365_BUDGET_WINDOW_S'
+  | 'D365_PACKAGE_THRESHOLD'
+  | 'D365_BATCH_MAX_OPS'
+  | 'D365_TIMEOUT_MS'
+  | 'D365_MAX_ATTEMPTS'
+>;
+
+/** The client's required settings from the `D365_*` variables (their defaults are the config schema's). */
+export function d365Settings(
+  config: D365Tuning,
+): Pick<
+  D365ClientOptions,
+  'maxConcurrency' | 'budgetWindowS' | 'packageThreshold' | 'batchMaxOps' | 'timeoutMs' | 'maxAttempts'
+> {
+  return {
+    maxConcurrency: config.D365_MAX_CONCURRENCY,
+    budgetWindowS: config.D365_BUDGET_WINDOW_S,
+    packageThreshold: config.D365_PACKAGE_THRESHOLD,
+    batchMaxOps: config.D365_BATCH_MAX_OPS,
+    timeoutMs: config.D365_TIMEOUT_MS,
+    maxAttempts: config.D365_MAX_ATTEMPTS,
+  };
+}
+
 /** Undefined when F&O is not configured (no URL, tenant, client id or credential). */
 export function d365OptionsFromConfig(
   config: D365Config,
@@ -45,14 +72,9 @@ export function d365OptionsFromConfig(
     clientId,
     ...(certificate ? { certificate } : { clientSecret: config.D365_CLIENT_SECRET }),
     authorityHost: config.ENTRA_AUTHORITY_HOST,
-    maxConcurrency: config.D365_MAX_CONCURRENCY,
+    ...d365Settings(config),
     requestBudget: config.D365_REQUEST_BUDGET,
     executionBudgetS: config.D365_EXECUTION_BUDGET_S,
-    budgetWindowS: config.D365_BUDGET_WINDOW_S,
-    packageThreshold: config.D365_PACKAGE_THRESHOLD,
-    batchMaxOps: config.D365_BATCH_MAX_OPS,
-    timeoutMs: config.D365_TIMEOUT_MS,
-    maxAttempts: config.D365_MAX_ATTEMPTS,
     ...extras,
   };
 }
