@@ -54,6 +54,8 @@ export interface AppPart {
   readiness?: Record<string, ReadinessCheck>;
   /** Where seen callout-token ids are kept (the store's part offers it, so replicas agree). */
   tokenIds?: TokenIdLedger;
+  /** Told about each caller a route admitted by credential (doctor records the last callout). */
+  onAuthenticated?: (principal: Principal) => void;
   close?: () => Promise<void>;
 }
 
@@ -136,7 +138,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     tokenIds: parts.find((p) => p.tokenIds)?.tokenIds,
   });
   // Before any route is added, so every route — Swagger UI's too — gets the check.
-  registerAccessControl(app, authenticator);
+  registerAccessControl(app, authenticator, (principal) => {
+    for (const part of parts) part.onAuthenticated?.(principal);
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -18,6 +18,13 @@ import { SyncProblem, describeFailure, truncateSyncError } from './failure.js';
 import type { OwnershipMetrics } from '../numbering/ownership.js';
 import type { SyncObject, SyncWriteBack } from './write-back.js';
 
+/** The status fields every sync job writes back (besides its F&O key field); `doctor` checks FLS on them. */
+export const SYNC_STATUS_FIELDS = [
+  'D365_Sync_Status__c',
+  'D365_Last_Synced__c',
+  'D365_Sync_Error__c',
+] as const;
+
 export interface SyncJobSpec {
   object: SyncObject;
   /** For people: `customer`, `contact person`, `sales order`. */
