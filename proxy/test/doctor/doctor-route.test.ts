@@ -38,6 +38,7 @@ async function startProxy(env: Record<string, string> = {}, d365: Partial<D365Cl
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,
+    runtime,
     async doctor(): Promise<DoctorReport> {
       const res = await fetch(`${url}/v1/doctor`, { headers: { authorization: `Bearer ${ADMIN}` } });
       expect(res.status).toBe(200);
@@ -57,7 +58,9 @@ describe('GET /v1/doctor', () => {
     try {
       // A development key admitted by a route counts as the package's callout.
       await fetch(`${proxy.url}/v1/inventory?company=usmf`, { headers: { authorization: `Bearer ${KEY}` } });
-      await new Promise((r) => setTimeout(r, 100));
+      // The record is written in the background: wait until the store has it.
+      for (let i = 0; i < 100 && !(await proxy.runtime.store.ledgerGet('doctor', 'last-callout')); i++)
+        await new Promise((r) => setTimeout(r, 20));
       const report = await proxy.doctor();
       expect(failed(report)).toEqual([]);
       expect(report.ok).toBe(true);
