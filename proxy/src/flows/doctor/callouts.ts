@@ -69,7 +69,7 @@ export async function packageChecks(
   if (!seen)
     return [
       c.info('callout', 'no authenticated callout from Salesforce recorded yet', {
-        fix: 'sync a record (or open the inventory widget) in Salesforce; if it still does not show, check the Named Credential URL and External Credential (docs/security.md)',
+        fix: 'sync a record or open the inventory widget in Salesforce (any callout through the Named Credential, GET /v1/ping too, is recorded); if none shows, check the Named Credential URL and External Credential (docs/security.md)',
       }),
     ];
   const agoS = Math.round((now() - seen.at) / 1000);

@@ -58,7 +58,9 @@ export async function entraChecks(d365: D365Client | undefined, now: () => numbe
     const skewS = Math.round((exp - (now() + status.expiresInS * 1000)) / 1000);
     out.push(
       Math.abs(skewS) <= MAX_CLOCK_SKEW_S
-        ? c.pass('clock', `clock skew against Entra ${skewS} s`, { detail: { skewS } })
+        ? c.pass('clock', `clock skew against Entra ${skewS} s`, {
+            detail: { skewS, iat: claims.iat, exp: claims.exp },
+          })
         : c.fail(
             'clock',
             `this machine's clock is ${Math.abs(skewS)} s ${skewS > 0 ? 'behind' : 'ahead of'} Entra's`,
