@@ -182,6 +182,22 @@ describe('GET /v1/doctor', () => {
         ),
         fix: expect.stringContaining('default_transaction_read_only'),
       });
+
+      // The CLI opens the store itself: a read-only one cannot even be opened (migrated).
+      const out: string[] = [];
+      const code = await runDoctorCli(['--json'], {
+        env: h.env({ STORE_URL: base.toString() }),
+        out: (s) => out.push(s),
+        err: (s) => out.push(s),
+      });
+      expect(code).toBe(1);
+      const cli = JSON.parse(out.join('\n')) as DoctorReport;
+      expect(failed(cli)).toEqual([
+        expect.objectContaining({
+          id: 'proxy.store',
+          verdict: expect.stringMatching(/^STORE_URL: cannot open the store/),
+        }),
+      ]);
     } finally {
       await proxy.close();
       await admin.query(`DROP OWNED BY ${role} CASCADE`);
