@@ -20,7 +20,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { createMetrics, type Registry } from './metrics.js';
-import { createInboundAuthenticator, type RouteAccess } from './http/auth.js';
+import { createInboundAuthenticator, type Principal, type RouteAccess } from './http/auth.js';
 import { operationalAccess } from './http/access.js';
 import type { AppPart } from './http/app-part.js';
 import accessPlugin from './http/plugins/access.js';
@@ -93,7 +93,12 @@ export async function bridgeApp(root: FastifyInstance, opts: BridgeAppOptions): 
     tokenIds: parts.find((p) => p.tokenIds)?.tokenIds,
   });
   // Before any route is added, so every route — Swagger UI's too — gets the check.
-  await app.register(accessPlugin, { authenticator });
+  await app.register(accessPlugin, {
+    authenticator,
+    onAuthenticated: (principal: Principal) => {
+      for (const part of parts) part.onAuthenticated?.(principal);
+    },
+  });
 
   await app.register(swagger, {
     openapi: {

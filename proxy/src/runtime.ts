@@ -26,10 +26,12 @@ import {
   type D365Client,
   type D365ClientOptions,
 } from './d365/index.js';
+import { createCalloutRecorder } from './flows/doctor/index.js';
 import { createD365InventorySource } from './flows/inventory/d365-inventory-source.js';
 import { D365NotConfiguredError } from './flows/inventory/errors.js';
 import { createInventoryService, type InventorySource } from './flows/inventory/inventory-service.js';
 import { registerSyncFlows, SWEEP_FLOW } from './flows/sync-flows.js';
+import doctorRoutes from './http/routes/doctor.js';
 import inventoryRoutes from './http/routes/inventory.js';
 import { jobsPart } from './http/routes/jobs.js';
 import syncRoutes from './http/routes/sync.js';
@@ -213,6 +215,16 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
                 'BRIDGE_CONFIG is not set: Accounts, Contacts and orders are accepted but dead-lettered (BRIDGE_CONFIG_MISSING) until a mapping file is configured',
             },
     },
+  });
+
+  // `GET /v1/doctor`, and the record of the last authenticated callout it reports.
+  const callouts = createCalloutRecorder(store, {
+    onError: (err) => ctx.logger.warn({ err }, 'could not record the last authenticated callout'),
+  });
+  parts.push({
+    name: 'doctor',
+    routes: async (app) => app.register(doctorRoutes, { deps: { config, store, d365, salesforce, bridge } }),
+    onAuthenticated: (principal) => callouts.record(principal),
   });
 
   if (ctx.startWorkers !== false) {

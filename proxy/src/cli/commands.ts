@@ -4,6 +4,7 @@
  * a one-off sync) is one entry here.
  */
 import { runDeadLettersCli, type CliIo } from './dead-letters.js';
+import { runDoctorCli } from './doctor.js';
 
 export type { CliIo };
 
@@ -16,5 +17,9 @@ export const COMMANDS: Record<string, Command> = {
   'dead-letters': {
     summary: 'list, show, replay or discard dead-lettered jobs (reads STORE_URL)',
     run: runDeadLettersCli,
+  },
+  doctor: {
+    summary: 'check configuration, Entra, F&O, Salesforce field access, the store and the package (--json)',
+    run: (argv, io) => runDoctorCli(argv, io),
   },
 };

@@ -10,7 +10,13 @@
  * elsewhere 404 — decided on the decoded, normalised path.
  */
 import type { FastifyInstance } from 'fastify';
-import { ACCESS_LEVELS, unauthorized, type Access, type InboundAuthenticator } from './auth.js';
+import {
+  ACCESS_LEVELS,
+  unauthorized,
+  type Access,
+  type InboundAuthenticator,
+  type Principal,
+} from './auth.js';
 
 /** Every credential-bearing access level: what an unmatched `/v1` path accepts before its 404. */
 const ANY_CALLER: readonly Access[] = ACCESS_LEVELS.filter((a) => a !== 'public');
@@ -27,7 +33,12 @@ export function declaredAccess(config: { auth?: unknown } | undefined): Access[]
   return list.every((a) => (ACCESS_LEVELS as readonly unknown[]).includes(a)) ? (list as Access[]) : [];
 }
 
-export function registerAccessControl(app: FastifyInstance, authenticator: InboundAuthenticator): void {
+export function registerAccessControl(
+  app: FastifyInstance,
+  authenticator: InboundAuthenticator,
+  /** Told about every caller a route admitted by credential (doctor's last-callout record). */
+  onAuthenticated?: (principal: Principal) => void,
+): void {
   app.addHook('onRequest', async (request) => {
     if (request.is404) {
       if (isApiPath(request.url)) {
@@ -51,6 +62,7 @@ export function registerAccessControl(app: FastifyInstance, authenticator: Inbou
       return;
     }
     request.principal = await authenticator.authenticate(request.headers.authorization, allowed);
+    onAuthenticated?.(request.principal);
   });
 }
 

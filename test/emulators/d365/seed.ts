@@ -1,6 +1,7 @@
 /**
  * Deterministic demo data (seeded random): companies usmf and usrt, customer groups, customers,
- * contacts, released products with price agreements, on-hand in 3 sites / 5 warehouses (usmf),
+ * sites 1-3 with warehouses 11/12, 21/22, 31 (each company), contacts, released products with
+ * price agreements, on-hand in those sites (usmf),
  * open and invoiced sales orders, posted invoices with due dates, payments and open transactions.
  * A generator spec adds large generated sets to usmf for benchmarks.
  */
@@ -162,6 +163,17 @@ function seedCompany(store: Store, id: string, name: string): void {
       PaymentTermId: terms,
       ClearingPeriodPaymentTermName: terms,
     });
+  }
+  for (const s of SITES) {
+    insert(store, 'OperationalSites', { dataAreaId: id, SiteId: s.site, SiteName: `Site ${s.site}` });
+    for (const wh of s.warehouses) {
+      insert(store, 'Warehouses', {
+        dataAreaId: id,
+        WarehouseId: wh,
+        WarehouseName: `Warehouse ${wh}`,
+        OperationalSiteId: s.site,
+      });
+    }
   }
 }
 

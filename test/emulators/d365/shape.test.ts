@@ -3,7 +3,7 @@
  * of an entity the emulator serves, make the equivalent request and compare the envelope, the field
  * names and the JSON types. Fields the recording has that the emulator does not model must be real
  * properties of the entity (from $metadata) — deliberate omissions, listed in docs/emulators/d365.md.
- * Not compared: FreeTextInvoiceHeaders, CustomerPaymentJournalLines, UnitsOfMeasure, Warehouses (not served);
+ * Not compared: FreeTextInvoiceHeaders, CustomerPaymentJournalLines, UnitsOfMeasure (not served);
  * odata.metadata=full annotations of the blog recording (the emulator only speaks minimal metadata).
  */
 import { readFileSync } from 'node:fs';
@@ -205,6 +205,18 @@ describe('response shapes match the recorded F&O responses', () => {
     const c = await od.get("CustomerGroups?$filter=CustomerGroupId eq '10'&$count=true");
     expect(Object.keys(c.json)).toEqual(Object.keys(counted));
     expect(c.json['@odata.count']).toBe(1);
+  });
+
+  it('Warehouses list (cross-company)', async () => {
+    const recorded = load('Warehouses.list-crosscompany.response.json');
+    const res = await od.get('Warehouses?cross-company=true&$top=10');
+    expect(Object.keys(res.json)).toEqual(Object.keys(recorded));
+    expect(contextSuffix(res.json)).toBe(contextSuffix(recorded));
+    omissions.Warehouses = compareEntity(
+      'Warehouses',
+      (recorded.value as Json[])[0]!,
+      (res.json.value as Json[])[0]!,
+    ).length;
   });
 
   it('LegalEntities list', async () => {

@@ -24,6 +24,13 @@ import type { SyncObject } from '../write-back/write-back.js';
 import { MappingRejectedError, SyncProblem, describeFailure, truncateSyncError } from './failure.js';
 import type { SalesforceToFnoFlow, SyncFlowDeps, SyncJobDeps, Trace } from './flow.js';
 
+/** The status fields every sync job writes back (besides its F&O key field); `doctor` checks FLS on them. */
+export const SYNC_STATUS_FIELDS = [
+  'D365_Sync_Status__c',
+  'D365_Last_Synced__c',
+  'D365_Sync_Error__c',
+] as const;
+
 /** What the frame needs to know of a flow (its registry entry has all of it). */
 export interface SyncJobSpec {
   object: SyncObject;

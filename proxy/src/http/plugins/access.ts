@@ -23,9 +23,15 @@ declare module 'fastify' {
   }
 }
 
-async function access(app: FastifyInstance, opts: { authenticator: InboundAuthenticator }): Promise<void> {
+export interface AccessPluginOptions {
+  authenticator: InboundAuthenticator;
+  /** Told about every caller a route admitted by credential (doctor's last-callout record). */
+  onAuthenticated?: (principal: Principal) => void;
+}
+
+async function access(app: FastifyInstance, opts: AccessPluginOptions): Promise<void> {
   app.decorate('authenticator', opts.authenticator);
-  registerAccessControl(app, opts.authenticator);
+  registerAccessControl(app, opts.authenticator, opts.onAuthenticated);
 }
 
 export default fp(access, { name: 'fobridge-access', dependencies: ['fobridge-problems'] });

@@ -83,6 +83,9 @@ EMIT = {
     PostingProfile OrderAccount ExchRate Approved Prepayment CollectionLetterCode CashDiscCode''',
   'CustTransOpens': ALL,
   'CustomerGroups': ALL,
+  'OperationalSites': 'dataAreaId SiteId SiteName SiteTimezone DefaultInventoryStatusId',
+  'Warehouses': '''dataAreaId WarehouseId WarehouseName OperationalSiteId WarehouseType
+    AreAdvancedWarehouseManagementProcessesEnabled''',
   'LegalEntities': '''LegalEntityId Name NameAlias CompanyName PartyNumber LanguageId TimeZone AddressStreet AddressCity AddressZipCode AddressState
     AddressCounty AddressCountryRegionId AddressCountryRegionISOCode AddressDescription AddressLocationRoles AddressValidFrom AddressValidTo
     AddressLatitude AddressLongitude AddressTimeZone FullPrimaryAddress PrimaryAddressLocationId PrimaryContactEmail PrimaryContactPhone

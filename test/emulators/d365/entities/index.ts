@@ -8,7 +8,7 @@ import {
   salesInvoiceLines,
 } from './invoices.js';
 import { releasedProducts, salesPriceAgreements, warehousesOnHand } from './products.js';
-import { customerGroups, legalEntities } from './reference.js';
+import { customerGroups, legalEntities, operationalSites, warehouses } from './reference.js';
 import { salesOrderHeaders, salesOrderLines } from './sales-orders.js';
 import type { EntityDef } from './types.js';
 
@@ -27,6 +27,8 @@ export const ENTITY_DEFS: readonly EntityDef[] = [
   custTransOpens,
   customerGroups,
   legalEntities,
+  operationalSites,
+  warehouses,
 ];
 
 const BY_SET = new Map(ENTITY_DEFS.map((d) => [d.set, d]));
