@@ -167,6 +167,7 @@ try {
     '',
     `  widget preview  ${preview.url}   (${build.rebuilt ? `built in ${build.ms} ms` : 'build up to date'})`,
     ...DEMO_OPPORTUNITIES.map((o) => `                  ${preview.url}?opportunity=${o.Id}  ${o.Name}`),
+    `  account card    ${preview.url}account   (the F&O standing and invoices of the demo Accounts)`,
     '',
     `  proxy           ${proxyUrl}`,
     `  API docs        ${proxyUrl}/docs`,

@@ -24,7 +24,7 @@ const KEY = 'browser-test-key-0123456789';
 // Demo opportunities (test/lwc-preview/src/demo-opportunities.js).
 const CONFERENCE_ROOMS = '006DM0000000001AAA'; // usmf: enough, short, not found, no item number
 const STORE_ROLLOUT = '006DM0000000002AAA'; // usrt: never read before the throttling step
-const NO_PRODUCTS = '006DM0000000003AAA';
+const NO_PRODUCTS = '006DM0000000003AAA'; // Fabrikam: on hold, over its credit limit
 const NO_LEGAL_ENTITY = '006DM0000000004AAA';
 const UNKNOWN_COMPANY = '006DM0000000005AAA';
 
@@ -159,6 +159,7 @@ describe('d365Inventory widget in Chromium', () => {
     await expect(page.textContent('c-d365-inventory .as-of')).resolves.toMatch(/^as of \d\d:\d\d:\d\d$/);
     expect(await page.$('c-d365-inventory .stale-badge')).toBeNull();
     await screenshot('inventory-lines');
+    await page.locator('c-d365-inventory').screenshot({ path: `${SCREENSHOTS}inventory-card.png` });
   });
 
   it('says per line whether the stock is enough or by how much it is short', async () => {
@@ -207,10 +208,16 @@ describe('d365Inventory widget in Chromium', () => {
     await expect(page.textContent('c-d365-inventory .error')).resolves.toContain('has no D365 Legal Entity');
     await open(NO_PRODUCTS);
     await expect(page.textContent('c-d365-inventory .empty')).resolves.toContain('no products yet');
+    // Fabrikam is on hold for All and over its credit limit in the demo world: warned before Closed Won.
+    const warning = await page.textContent('c-d365-inventory .customer-warning');
+    expect(warning).toContain('F&O has this customer on hold (All): it will refuse a sales order');
+    expect(warning).toContain('over its F&O credit limit');
+    await page.locator('c-d365-inventory').screenshot({ path: `${SCREENSHOTS}inventory-on-hold.png` });
   });
 
   it('keeps showing the last figures with a Stale badge when F&O throttles a refresh', async () => {
     await open(CONFERENCE_ROOMS);
+    expect(await page.$('c-d365-inventory .customer-warning')).toBeNull();
     const before = await shownLines();
     emu.control.faults({ fail5xx: { count: 1000, status: 429, retryAfterS: 30 } });
     await page.click('c-d365-inventory lightning-button-icon button');

@@ -1,5 +1,6 @@
 /**
- * Builds the widget preview: the unchanged `force-app` LWC bundle `d365Inventory`, small
+ * Builds the widget preview: the unchanged `force-app` LWC bundles `d365Inventory` and
+ * `d365AccountStanding`, small
  * stand-ins for the `lightning-*` components it uses and a stand-in for its Apex method, bundled
  * by rollup with the official LWC plugin into `test/lwc-preview/dist/preview.js` (git-ignored).
  *
@@ -30,12 +31,13 @@ export const PREVIEW_DIST_DIR = join(here, 'dist');
 export const PREVIEW_BUNDLE = 'preview.js';
 
 /** The force-app bundles the preview mounts (and what they import from other bundles). */
-const BUNDLES = ['d365Inventory'];
+const BUNDLES = ['d365Inventory', 'd365AccountStanding'];
 /** `lightning-*` tags the bundles use → stand-in folder under src/lightning. */
 const LIGHTNING_STAND_INS = ['card', 'buttonIcon', 'spinner'];
 /** `@salesforce/apex/…` imports → stand-in module under src/apex. */
 const APEX_STAND_INS: Record<string, string> = {
   'InventoryController.getInventory': 'getInventory.js',
+  'AccountStandingController.getStanding': 'getStanding.js',
 };
 
 export interface BuildResult {

@@ -1,5 +1,5 @@
 /**
- * Serves the widget preview: the page, the built bundle, the SLDS stylesheet and icons, and a
+ * Serves the widget preview: the pages (Opportunity at `/`, Account at `/account`), the built bundle, the SLDS stylesheet and icons, and a
  * same-origin `GET /v1/inventory` that forwards to the proxy with the dev API key — the part a
  * Named Credential plays in an org, so the key never appears in the page.
  *
@@ -51,6 +51,8 @@ export async function startPreviewServer(opts: PreviewServerOptions): Promise<Pr
   const app = Fastify({ logger: false, forceCloseConnections: true });
 
   app.get('/', (_req, reply) => sendFile(reply, here, 'index.html', 'no-store'));
+  // The Account record page: the standing card (Salesforce data only, no proxy call).
+  app.get('/account', (_req, reply) => sendFile(reply, here, 'account.html', 'no-store'));
   app.get('/dist/*', (req, reply) =>
     sendFile(reply, distDir, (req.params as { '*': string })['*'], 'no-store'),
   );

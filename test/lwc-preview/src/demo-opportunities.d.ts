@@ -8,7 +8,13 @@ export interface DemoOpportunityLineItem {
 export interface DemoOpportunity {
   Id: string;
   Name: string;
-  Account: { Name: string; D365_Legal_Entity__c: string | null };
+  Account: {
+    Name: string;
+    D365_Legal_Entity__c: string | null;
+    D365_On_Hold_Status__c: string | null;
+    D365_Balance__c: number | null;
+    D365_Credit_Limit__c: number | null;
+  };
   OpportunityLineItems: DemoOpportunityLineItem[];
 }
 

@@ -8,7 +8,7 @@
  *     server forwards it to the proxy and adds the dev API key, as the Named Credential adds the
  *     signed JWT in an org (so no key appears in the page);
  *  3. the result: the same shape as `InventoryResult` (lines in Opportunity order, Enough/Short/
- *     NotFound/NoItemNumber, shortBy, per-warehouse locations);
+ *     NotFound/NoItemNumber, shortBy, per-warehouse locations, the Account's hold / credit state);
  *  4. errors: the same JSON envelope `{code, message, retryAfterSeconds}` inside an
  *     AuraHandledException-like object `{ body: { message } }`, as LWC receives Apex errors.
  * Not modelled: NO_ACCESS (field-level security), the 15 s callout timeout.
@@ -24,6 +24,14 @@ export default async function getInventory({ opportunityId }) {
     throw auraError('NOT_FOUND', 'This opportunity was not found, or you do not have access to it.', null);
   }
   const result = { company: undefined, asOf: undefined, stale: false, lines: [], unknownItems: [] };
+  // CustomerStanding.blocksOrders / overCreditLimit on the Account's standing fields.
+  const standing = opportunity.Account ?? {};
+  result.customerOnHoldStatus = standing.D365_On_Hold_Status__c ?? null;
+  result.customerBlocked = ['All', 'Invoice'].includes(standing.D365_On_Hold_Status__c);
+  result.overCreditLimit =
+    standing.D365_Credit_Limit__c > 0 &&
+    standing.D365_Balance__c !== null &&
+    standing.D365_Balance__c > standing.D365_Credit_Limit__c;
   const lines = opportunity.OpportunityLineItems;
   if (lines.length === 0) return result;
   const company = opportunity.Account?.D365_Legal_Entity__c;

@@ -116,6 +116,28 @@ export default class D365Inventory extends LightningElement {
     return !this.isLoading && !this.error && this.result !== undefined && this.result.lines.length > 0;
   }
 
+  /**
+   * The Account's F&O hold or credit state (from the fields the F&O Bridge writes), so the rep
+   * knows before Closed Won that F&O will block or hold the sales order.
+   */
+  get customerWarning() {
+    if (this.isLoading || !this.result) {
+      return null;
+    }
+    const warnings = [];
+    if (this.result.customerBlocked) {
+      warnings.push(
+        `F&O has this customer on hold (${this.result.customerOnHoldStatus}): it will refuse a sales order for this opportunity.`,
+      );
+    }
+    if (this.result.overCreditLimit) {
+      warnings.push(
+        'This customer is over its F&O credit limit: F&O may hold the sales order for a credit check.',
+      );
+    }
+    return warnings.length ? `${warnings.join(' ')} Talk to finance before closing the deal.` : null;
+  }
+
   get asOfLabel() {
     const time = formatTime(this.result?.asOf);
     return time ? `as of ${time}` : null;

@@ -204,6 +204,48 @@ describe('c-d365-inventory', () => {
     expect(element.shadowRoot.querySelectorAll('tr.line')).toHaveLength(3);
   });
 
+  it('warns when F&O has the customer on hold and it is over its credit limit', async () => {
+    getInventory.mockResolvedValue({
+      ...clone(INVENTORY),
+      customerOnHoldStatus: 'All',
+      customerBlocked: true,
+      overCreditLimit: true,
+    });
+    const element = mount();
+    await flushPromises();
+
+    const warning = element.shadowRoot.querySelector('.customer-warning');
+    expect(warning.getAttribute('role')).toBe('status');
+    expect(warning.textContent).toContain(
+      'F&O has this customer on hold (All): it will refuse a sales order',
+    );
+    expect(warning.textContent).toContain('over its F&O credit limit');
+    expect(element.shadowRoot.querySelectorAll('tr.line')).toHaveLength(3);
+  });
+
+  it('warns about the credit limit alone, also on an opportunity without products', async () => {
+    getInventory.mockResolvedValue({ ...clone(EMPTY), customerOnHoldStatus: 'No', overCreditLimit: true });
+    const element = mount();
+    await flushPromises();
+
+    const warning = element.shadowRoot.querySelector('.customer-warning');
+    expect(warning.textContent).toContain('over its F&O credit limit');
+    expect(warning.textContent).not.toContain('on hold');
+    expect(element.shadowRoot.querySelector('.empty')).not.toBeNull();
+  });
+
+  it('shows no warning for a customer in good standing, nor for a payment-only hold', async () => {
+    getInventory.mockResolvedValue({
+      ...clone(INVENTORY),
+      customerOnHoldStatus: 'Payment',
+      customerBlocked: false,
+    });
+    const element = mount();
+    await flushPromises();
+
+    expect(element.shadowRoot.querySelector('.customer-warning')).toBeNull();
+  });
+
   it('is accessible: captioned table, scoped headers, labelled controls', async () => {
     getInventory.mockResolvedValue(clone(INVENTORY));
     const element = mount();
