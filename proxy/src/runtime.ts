@@ -29,7 +29,7 @@ import {
 import { createD365InventorySource } from './flows/inventory/d365-inventory-source.js';
 import { D365NotConfiguredError } from './flows/inventory/errors.js';
 import { createInventoryService, type InventorySource } from './flows/inventory/inventory-service.js';
-import { registerFnoFlows } from './flows/fno-flows.js';
+import { registerFnoFlows, type FnoFlows } from './flows/fno-flows.js';
 import { registerSyncFlows, SWEEP_FLOW } from './flows/sync-flows.js';
 import fnoFlowRoutes from './http/routes/fno-flows.js';
 import inventoryRoutes from './http/routes/inventory.js';
@@ -67,6 +67,8 @@ export interface Runtime {
   store: Store;
   queue: JobQueue;
   scheduler: Scheduler | undefined;
+  /** The F&O → Salesforce flows: run one now (CLI), or queue it. */
+  fno: FnoFlows;
 }
 
 export const SWEEP_SCHEDULE = 'sync-sweep';
@@ -226,7 +228,7 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     queue.start();
     scheduler?.start();
   }
-  return { parts, d365, salesforce, bridge, store, queue, scheduler };
+  return { parts, d365, salesforce, bridge, store, queue, scheduler, fno };
 }
 
 /** Kept for callers that only need the parts. */

@@ -3,7 +3,9 @@
  * overview, and a function from its arguments to an exit code; adding one (doctor, reconcile,
  * a one-off sync) is one entry here.
  */
+import { FNO_TO_SALESFORCE } from '../flows/sync/registry.js';
 import { runDeadLettersCli, type CliIo } from './dead-letters.js';
+import { runFnoFlowCli } from './fno-flow.js';
 
 export type { CliIo };
 
@@ -17,4 +19,11 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'list, show, replay or discard dead-lettered jobs (reads STORE_URL)',
     run: runDeadLettersCli,
   },
+  // One per F&O → Salesforce flow: `fo-bridge products sync …`.
+  ...Object.fromEntries(
+    FNO_TO_SALESFORCE.map((flow): [string, Command] => [
+      flow.flow,
+      { summary: `${flow.summary} (sync now; --dry-run)`, run: (argv, io) => runFnoFlowCli(flow, argv, io) },
+    ]),
+  ),
 };

@@ -49,6 +49,8 @@ export interface FnoFlows {
     flow: string,
     req: FnoRunRequest,
   ): Promise<FnoRunResult | { flow: string; jobId: string; outcome: string }>;
+  /** Run in this process and wait for the result (the CLI: no worker needed). */
+  runNow(flow: string, req: FnoRunRequest, log?: FnoRunDeps['log']): Promise<FnoRunResult>;
 }
 
 const toOptions = (req: FnoRunRequest): FnoRunOptions => ({
@@ -96,12 +98,17 @@ export function registerFnoFlows(opts: FnoFlowsOptions): FnoFlows {
     .filter(({ cron }) => cron !== '' && cron.toLowerCase() !== 'off')
     .map(({ f, cron }) => ({ name: f.flow, cron, flow: f.flow }));
 
+  const find = (name: string): FnoToSalesforceFlow => {
+    const flow = flows.find((f) => f.flow === name);
+    if (!flow) throw new Error(`no F&O → Salesforce flow "${name}"`);
+    return flow;
+  };
   return {
     flows,
     schedules,
+    runNow: (name, req, log = silent) => find(name).run(toOptions(req), deps(name, log)),
     async request(name, req) {
-      const flow = flows.find((f) => f.flow === name);
-      if (!flow) throw new Error(`no F&O → Salesforce flow "${name}"`);
+      const flow = find(name);
       const options = toOptions(req);
       if (options.dryRun) return flow.run(options, deps(flow.flow, silent));
       // Refuse at once what would only dead-letter later: a missing part, an unmapped company.

@@ -5,6 +5,9 @@
  * inactive, and a Closed Won Opportunity built from the synced products becomes a sales order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/dispatch.js';
+import { runFnoFlowCli } from '../../src/cli/fno-flow.js';
+import { productsFlow } from '../../src/flows/products/products-flow.js';
 import { soqlSelectList } from '../../src/flows/sync/flow.js';
 import { SALESFORCE_TO_FNO } from '../../src/flows/sync/registry.js';
 import {
@@ -16,17 +19,18 @@ import {
 import { startHarness, waitFor, type Harness, type Row } from './sync-harness.js';
 
 let h: Harness;
+let bridgePath: string;
 const COUNT = 30;
 
 beforeAll(async () => {
   h = await startHarness();
   const catalog = productCatalog({ count: COUNT });
   for (const [entity, rows] of Object.entries(catalog)) h.d365.control.putRows(entity, rows);
-  const bridge = h.writeBridge('bridge.products.json', (cfg) => {
+  bridgePath = h.writeBridge('bridge.products.json', (cfg) => {
     cfg.companies.usmf.currencies = ['USD', 'EUR'];
     cfg.companies.usrt.currencies = ['USD', 'EUR'];
   });
-  await h.start({ BRIDGE_CONFIG: bridge, SF_BULK_THRESHOLD: '100' });
+  await h.start({ BRIDGE_CONFIG: bridgePath, SF_BULK_THRESHOLD: '100' });
 }, 30_000);
 afterAll(async () => h?.close());
 
@@ -111,6 +115,32 @@ describe('products and prices: F&O → Salesforce', () => {
     await run();
     expect(h.sf.control.counters().byKind).not.toHaveProperty('collections');
     expect(writes()).toBe(0);
+  });
+
+  it('fo-bridge products sync --dry-run --company prints that nothing would change', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      env: h.env({ BRIDGE_CONFIG: bridgePath }),
+      out: (l: string) => out.push(l),
+      err: (l: string) => err.push(l),
+    };
+    const tokenEndpoint = `${h.d365.url}/${h.d365.tenantId}/oauth2/v2.0/token`;
+    const cli = (...argv: string[]) =>
+      runFnoFlowCli(productsFlow, argv, io, {
+        d365Overrides: { authorityMetadataOverride: { tokenEndpoint } },
+      });
+    const code = await cli('sync', '--dry-run', '--company', 'usmf');
+    expect(err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    expect(out).toContain('  productsChanged: 0');
+    expect(out).toContain('  pricesChanged: 0');
+    expect(await cli('sync', '--company', 'nope')).toBe(1);
+    expect(err.join('\n')).toMatch(/UNKNOWN_COMPANY/);
+    // The command table has one command per F&O → Salesforce flow.
+    expect(await runCli(['products', 'resync'], io)).toBe(2);
+    expect(await runCli(['products', '--help'], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/fo-bridge products sync \[--company C\]/);
   });
 
   it('a price change in F&O changes only that entry', async () => {
