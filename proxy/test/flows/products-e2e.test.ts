@@ -166,6 +166,20 @@ describe('products and prices: F&O → Salesforce', () => {
     expect(product('P000004')).toMatchObject({ IsActive: false });
   });
 
+  it('with its memory lost, a full run rewrites every entry without duplicating one', async () => {
+    const count = h.sf.control.records('PricebookEntry').length;
+    await h.proxy.runtime.store.ledgerPut(
+      'products',
+      'state',
+      { products: {}, prices: {}, books: {} },
+      { overwrite: true },
+    );
+    const result = await h.proxy.runtime.fno.runNow('products', { full: true, dryRun: false });
+    expect(result.counts.failed).toBe(0);
+    expect(h.sf.control.records('PricebookEntry')).toHaveLength(count);
+    expect(entry('P000003', 'F&O USRT', 'EUR')?.UnitPrice).toBe(123.4);
+  });
+
   it('a Closed Won Opportunity built from synced products becomes a sales order', async () => {
     const sf = h.proxy.runtime.salesforce!;
     const { id: accountId } = await sf.create('Account', {

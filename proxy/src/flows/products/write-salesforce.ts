@@ -142,7 +142,20 @@ async function writeEntries(
       IsActive: true,
     }));
     const res = await sf.upsertMany('PricebookEntry', 'D365_Price_Key__c', rows, { allOrNone: false });
-    res.results.forEach((r, i) => remember(fresh[i]!, r));
+    // An entry the store forgot (a lost or reset store) exists already: its product, price book
+    // and currency cannot be written again, so it is upserted once more with its price only.
+    // (A refusal for another reason is refused again, and logged then.)
+    const again: PriceRecord[] = [];
+    res.results.forEach((r, i) => (r.success ? remember(fresh[i]!, r) : again.push(fresh[i]!)));
+    if (again.length > 0) {
+      const second = await sf.upsertMany(
+        'PricebookEntry',
+        'D365_Price_Key__c',
+        again.map((e) => ({ D365_Price_Key__c: e.key, UnitPrice: e.unitPrice, IsActive: true })),
+        { allOrNone: false },
+      );
+      second.results.forEach((r, i) => remember(again[i]!, r));
+    }
   }
   if (known.length > 0) {
     const results = await sf.updateMany(
