@@ -207,6 +207,19 @@ export const configSchema = z
     /** Write-back to Salesforce waits at most this long to group records into one collections call. */
     SYNC_WRITEBACK_FLUSH_MS: int(250, 0, 10_000),
 
+    // ── products and prices (flow 4; docs/flows.md) ─────────────────────────────────────
+    /** Cron (UTC) of the scheduled product and price sync; `off` (default) runs it only on request. */
+    PRODUCTS_SYNC_CRON: z.preprocess(blankAsUndefined, z.string().default('off')),
+    /** Custom price books besides the standard one: one per `company`, per `company-currency`, or `none`. */
+    PRODUCTS_PRICE_BOOKS: z.preprocess(
+      blankAsUndefined,
+      z.enum(['company', 'company-currency', 'none']).default('company'),
+    ),
+    /** ProductLifecycleStateId values meaning "no longer sold": such products become inactive. */
+    PRODUCTS_STOPPED_STATES: csv().transform((v) => (v.length > 0 ? v : ['Stopped', 'Discontinued'])),
+    /** Salesforce org has multi-currency on: each entry carries CurrencyIsoCode. Off: the company currency only. */
+    PRODUCTS_MULTI_CURRENCY: optionalBool().transform((v) => v ?? true),
+
     // ── mapping and routing ────────────────────────────────────────────────────────────
     BRIDGE_CONFIG: optionalString(),
   })

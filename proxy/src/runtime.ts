@@ -30,8 +30,10 @@ import { createCalloutRecorder } from './flows/doctor/index.js';
 import { createD365InventorySource } from './flows/inventory/d365-inventory-source.js';
 import { D365NotConfiguredError } from './flows/inventory/errors.js';
 import { createInventoryService, type InventorySource } from './flows/inventory/inventory-service.js';
+import { registerFnoFlows, type FnoFlows } from './flows/fno-flows.js';
 import { registerSyncFlows, SWEEP_FLOW } from './flows/sync-flows.js';
 import doctorRoutes from './http/routes/doctor.js';
+import fnoFlowRoutes from './http/routes/fno-flows.js';
 import inventoryRoutes from './http/routes/inventory.js';
 import { jobsPart } from './http/routes/jobs.js';
 import syncRoutes from './http/routes/sync.js';
@@ -67,6 +69,8 @@ export interface Runtime {
   store: Store;
   queue: JobQueue;
   scheduler: Scheduler | undefined;
+  /** The F&O → Salesforce flows: run one now (CLI), or queue it. */
+  fno: FnoFlows;
 }
 
 export const SWEEP_SCHEDULE = 'sync-sweep';
@@ -183,14 +187,19 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     sweep: { ageMinutes: config.SYNC_SWEEP_AGE_MIN, limit: config.SYNC_SWEEP_LIMIT },
     registry: ctx.registry,
   });
+  // ── F&O → Salesforce flows (FNO_TO_SALESFORCE): their schedules and admin routes ─────
+  const fno = registerFnoFlows({ queue, store, d365, salesforce, bridge, config });
+  parts.push({ name: 'fno-flows', routes: async (app) => app.register(fnoFlowRoutes, { fno }) });
+
   const sweepOn = salesforce !== undefined && config.SYNC_SWEEP_CRON.trim().toLowerCase() !== 'off';
-  const scheduler = sweepOn
-    ? createScheduler({
-        queue,
-        schedules: [{ name: SWEEP_SCHEDULE, cron: config.SYNC_SWEEP_CRON, flow: SWEEP_FLOW }],
-        logger: ctx.logger.child({ component: 'scheduler' }),
-      })
-    : undefined;
+  const schedules = [
+    ...(sweepOn ? [{ name: SWEEP_SCHEDULE, cron: config.SYNC_SWEEP_CRON, flow: SWEEP_FLOW }] : []),
+    ...fno.schedules,
+  ];
+  const scheduler =
+    schedules.length > 0
+      ? createScheduler({ queue, schedules, logger: ctx.logger.child({ component: 'scheduler' }) })
+      : undefined;
 
   // Admin routes (/v1/jobs, /v1/dead-letters), `store` readiness; closing stops the scheduler and
   // the queue (not the store: the `store` part closes it last), then flushes the write-back.
@@ -231,7 +240,7 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     queue.start();
     scheduler?.start();
   }
-  return { parts, d365, salesforce, bridge, store, queue, scheduler };
+  return { parts, d365, salesforce, bridge, store, queue, scheduler, fno };
 }
 
 /** Kept for callers that only need the parts. */

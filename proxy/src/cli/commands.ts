@@ -3,8 +3,10 @@
  * overview, and a function from its arguments to an exit code; adding one (doctor, reconcile,
  * a one-off sync) is one entry here.
  */
+import { FNO_TO_SALESFORCE } from '../flows/sync/registry.js';
 import { runDeadLettersCli, type CliIo } from './dead-letters.js';
 import { runDoctorCli } from './doctor.js';
+import { runFnoFlowCli } from './fno-flow.js';
 
 export type { CliIo };
 
@@ -22,4 +24,11 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'check configuration, Entra, F&O, Salesforce field access, the store and the package (--json)',
     run: (argv, io) => runDoctorCli(argv, io),
   },
+  // One per F&O → Salesforce flow: `fo-bridge products sync …`.
+  ...Object.fromEntries(
+    FNO_TO_SALESFORCE.map((flow): [string, Command] => [
+      flow.flow,
+      { summary: `${flow.summary} (sync now; --dry-run)`, run: (argv, io) => runFnoFlowCli(flow, argv, io) },
+    ]),
+  ),
 };

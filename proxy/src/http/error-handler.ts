@@ -20,6 +20,7 @@ import {
   InventoryUnavailableError,
   UnknownCompanyError,
 } from '../flows/inventory/errors.js';
+import { FlowNotConfiguredError, UnmappedCompanyError } from '../flows/sync/fno-errors.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, type ProblemInit } from './problem.js';
 
 /** What a domain error answers besides its `code` (the message is the detail unless given). */
@@ -63,6 +64,14 @@ function domainAnswer(err: DomainError): Answer | undefined {
   }
   if (err instanceof D365NotConfiguredError)
     return { status: 503, title: 'F&O is not configured', detail: NO_FO };
+  if (err instanceof FlowNotConfiguredError)
+    return { status: 503, title: 'Flow not configured', extensions: { missing: err.missing } };
+  if (err instanceof UnmappedCompanyError)
+    return {
+      status: 400,
+      title: 'Unknown company',
+      errors: [{ path: 'body.company', message: 'is not mapped' }],
+    };
   return undefined;
 }
 

@@ -251,6 +251,8 @@ function seedProduct(
     [DEFAULT_SITE]: options.noDefaults ? '' : site.site,
     [DEFAULT_WAREHOUSE]: options.noDefaults || options.service ? '' : site.warehouses[0]!,
   });
+  // The name lives on the product (shared by the companies), per language.
+  insert(store, 'ProductTranslations', { ProductNumber: itemNumber, LanguageId: 'en-us', ProductName: name });
   // Trade agreements: all customers at the base price, customer group 10 at 5 % less (§1.6).
   insert(store, 'SalesPriceAgreements', {
     dataAreaId: company,

@@ -9,12 +9,14 @@
  *    writes the F&O key back (`job-frame.ts`);
  *  - F&O → Salesforce (`FnoToSalesforceFlow`): the proxy reads an F&O entity on a schedule and
  *    upserts Salesforce records by an External ID (products and prices, invoices, payment
- *    status). The type is declared so those flows join the same way; none exists yet.
+ *    status), on a schedule or when asked (`FNO_TO_SALESFORCE` in `registry.ts`).
  */
 import type { z } from 'zod';
+import type { Config } from '../../config.js';
 import type { D365Client } from '../../d365/index.js';
 import type { JobContext, Store } from '../../jobs/index.js';
 import type { BridgeConfig, ReadOptions, Rejection } from '../../mapping/index.js';
+import type { SalesforceClient } from '../../salesforce/index.js';
 import type { OwnershipMetrics } from '../numbering/ownership.js';
 import type { SyncObject, SyncWriteBack } from '../write-back/write-back.js';
 
@@ -125,28 +127,57 @@ export function salesforceToFno<R extends ReadRecord>(flow: SalesforceToFnoFlow<
   return flow as unknown as SalesforceToFnoFlow;
 }
 
-/**
- * An F&O → Salesforce flow (products and prices, invoices, payment status): read `entity` on
- * `schedule`, upsert `sobject` records by `externalIdField`; `sweep` catches what a business event
- * missed, `reconcile` compares both sides and reports the differences. Declared, not yet used.
- */
-export interface FnoToSalesforceFlow<Row = Record<string, unknown>> {
-  /** The job flow of its scheduled runs (`products`). */
+/** What one run of an F&O → Salesforce flow is asked to do (schedule, admin route, CLI). */
+export interface FnoRunOptions {
+  /** Only these companies (dataAreaId, lower case); all mapped companies when absent. */
+  companies?: readonly string[];
+  /** Write everything, not only what changed since the last run. */
+  full: boolean;
+  /** Compute and report what would change; write nothing, remember nothing. */
+  dryRun: boolean;
+}
+
+/** What a run works with: both clients, the mapping, the store and the proxy's settings. */
+export interface FnoRunDeps {
+  d365: D365Client;
+  salesforce: SalesforceClient;
+  cfg: BridgeConfig;
+  store: Store;
+  config: Config;
+  clock: () => number;
+  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  signal?: AbortSignal;
+}
+
+/** What a run reports: counts for people and metrics, and (dry run) what would change. */
+export interface FnoRunResult {
   flow: string;
-  /** F&O data entity read (`ReleasedProductsV2`). */
-  entity: string;
-  /** Cron expression of the scheduled run, or `off`. */
-  schedule: string;
-  /** Target SObject (`Product2`). */
-  sobject: string;
-  /** External ID field the upsert matches on (`D365_Item_Number__c`). */
-  externalIdField: string;
-  /** One F&O row → the Salesforce fields to upsert, or why it cannot be. */
-  map(row: Row, cfg: BridgeConfig): Record<string, unknown> | Rejection;
-  /** Rows changed since `since` (ISO time), for the scheduled catch-up. */
-  sweep?(since: string, run: SyncRun): AsyncIterable<Row>;
-  /** Compare F&O and Salesforce and report what differs; changes nothing. */
-  reconcile?(run: SyncRun): Promise<{ checked: number; differences: number }>;
+  dryRun: boolean;
+  /** F&O rows read, Salesforce records written (or that would be), by kind. */
+  counts: Record<string, number>;
+  /** Dry run: the first changes that would be written, for people. */
+  changes?: readonly Record<string, unknown>[];
+}
+
+/**
+ * An F&O → Salesforce flow (products and prices, invoices, payment status): reads F&O and upserts
+ * Salesforce records by an External ID. The scheduler, the admin route
+ * (`POST /v1/flows/<flow>/run`) and the CLI are derived from these entries; a flow adds an entry
+ * to `FNO_TO_SALESFORCE` and nothing else.
+ */
+export interface FnoToSalesforceFlow {
+  /** The job flow of its runs (`products`), and the path segment of its admin route. */
+  flow: string;
+  /** One line for the OpenAPI document and the CLI. */
+  summary: string;
+  /** F&O data entities read (`ReleasedProductsV2`, …). */
+  entities: readonly string[];
+  /** Target SObjects, in write order (`Product2`, `PricebookEntry`). */
+  sobjects: readonly string[];
+  /** The setting with the cron expression (UTC) of its scheduled run; `off` disables it. */
+  scheduleSetting: keyof Config;
+  /** One run: read F&O, write what changed to Salesforce. */
+  run(opts: FnoRunOptions, deps: FnoRunDeps): Promise<FnoRunResult>;
 }
 
 /** The SELECT list of `select` (fields, then each sub-query), as SOQL. */

@@ -10,6 +10,7 @@ import { syncAccount } from '../accounts/account-handler.js';
 import { syncContact } from '../contacts/contact-handler.js';
 import { SyncAccountRecord, SyncContactRecord, SyncOpportunityRecord } from '../intake/record-schemas.js';
 import { syncOrder } from '../orders/order-handler.js';
+import { productsFlow } from '../products/products-flow.js';
 import { salesforceToFno, type FnoToSalesforceFlow, type SalesforceToFnoFlow } from './flow.js';
 
 /** Flow 1: Account → F&O customer. */
@@ -137,5 +138,5 @@ const order = salesforceToFno({
 /** Salesforce → F&O: the records the package sends. */
 export const SALESFORCE_TO_FNO = [account, contact, order] as const satisfies readonly SalesforceToFnoFlow[];
 
-/** F&O → Salesforce (products and prices, invoices, payment status): none yet. */
-export const FNO_TO_SALESFORCE: readonly FnoToSalesforceFlow[] = [];
+/** F&O → Salesforce: read F&O on a schedule or on request, upsert Salesforce records. */
+export const FNO_TO_SALESFORCE: readonly FnoToSalesforceFlow[] = [productsFlow];

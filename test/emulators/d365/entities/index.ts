@@ -7,6 +7,7 @@ import {
   salesInvoiceHeaders,
   salesInvoiceLines,
 } from './invoices.js';
+import { productTranslations } from './product-translations.js';
 import { releasedProducts, salesPriceAgreements, warehousesOnHand } from './products.js';
 import { customerGroups, legalEntities, operationalSites, warehouses } from './reference.js';
 import { salesOrderHeaders, salesOrderLines } from './sales-orders.js';
@@ -19,6 +20,7 @@ export const ENTITY_DEFS: readonly EntityDef[] = [
   salesOrderLines,
   releasedProducts,
   salesPriceAgreements,
+  productTranslations,
   warehousesOnHand,
   salesInvoiceHeaders,
   salesInvoiceLines,

@@ -58,8 +58,8 @@ function pricebookEntryRules(store: RecordStore, def: ObjectDef, record: SfRecor
   record.ProductCode = product?.ProductCode ?? null;
   const currency = record.CurrencyIsoCode ?? 'USD';
   const siblings = store
-    .all(def)
-    .filter((r) => r.Product2Id === record.Product2Id && (r.CurrencyIsoCode ?? 'USD') === currency);
+    .findBy(def, def.fields.get('product2id')!, record.Product2Id)
+    .filter((r) => (r.CurrencyIsoCode ?? 'USD') === currency);
   if (siblings.some((r) => r.Pricebook2Id === record.Pricebook2Id)) {
     throw new SfError(400, 'DUPLICATE_VALUE', 'This price definition already exists in this price book');
   }

@@ -51,12 +51,16 @@ export class RecordStore {
 
   private readonly indexedCache = new WeakMap<ObjectDef, FieldDef[]>();
 
-  /** Fields with an index (unique, External ID, idLookup); the schema is fixed after start. */
+  /**
+   * Fields with an index (unique, External ID, idLookup, and lookups, so children of a record are
+   * found without a scan: the price book rules look up a product's entries on every create); the
+   * schema is fixed after start.
+   */
   private indexedFields(def: ObjectDef): FieldDef[] {
     let list = this.indexedCache.get(def);
     if (!list) {
       list = [...def.fields.values()].filter(
-        (f) => f.name !== 'Id' && (f.unique || f.externalId || f.idLookup),
+        (f) => f.name !== 'Id' && (f.unique || f.externalId || f.idLookup || f.type === 'reference'),
       );
       this.indexedCache.set(def, list);
     }

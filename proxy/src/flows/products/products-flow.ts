@@ -1,0 +1,81 @@
+/**
+ * Flow 4: products and prices, F&O → Salesforce. F&O is the master of what can be sold and at
+ * what price. A run reads each mapped company's catalogue (`read-fno.ts`), builds the records
+ * Salesforce should hold (`plan.ts`), compares their content hashes with the last run's (kept in
+ * the store: `ReleasedProductsV2` has no modified date), and writes only what changed
+ * (`write-salesforce.ts`). A run with nothing changed makes no Salesforce call at all.
+ */
+import type { FnoRunDeps, FnoRunOptions, FnoRunResult, FnoToSalesforceFlow } from '../sync/flow.js';
+import { UnmappedCompanyError } from '../sync/fno-errors.js';
+import { buildPlan, emptyState, type ProductsState } from './plan.js';
+import { fnoLanguage, readCatalogue, readNames, type CompanyCatalogue } from './read-fno.js';
+import { changesOf, writeChanges } from './write-salesforce.js';
+
+const STATE_NS = 'products';
+const STATE_KEY = 'state';
+const SHOWN_CHANGES = 50;
+
+export async function runProducts(opts: FnoRunOptions, deps: FnoRunDeps): Promise<FnoRunResult> {
+  const { d365, salesforce, cfg, store, config } = deps;
+  const mapped = Object.keys(cfg.companies);
+  const companies = opts.companies?.length ? opts.companies.map((c) => c.toLowerCase()) : mapped;
+  for (const c of companies) if (!cfg.companies[c]) throw new UnmappedCompanyError(c);
+
+  const catalogues: CompanyCatalogue[] = [];
+  const names = new Map<string, Map<string, string>>();
+  let d365Requests = 0;
+  for (const company of mapped.filter((c) => companies.includes(c))) {
+    const catalogue = await readCatalogue(d365, company, deps.signal);
+    d365Requests += catalogue.requests;
+    catalogues.push(catalogue);
+    const language = fnoLanguage(cfg.companies[company]!.language);
+    if (!names.has(language)) {
+      const read = await readNames(d365, language, deps.signal);
+      d365Requests += read.requests;
+      names.set(language, read.names);
+    }
+  }
+
+  const state = (await store.ledgerGet<ProductsState>(STATE_NS, STATE_KEY)) ?? emptyState();
+  const plan = buildPlan(cfg, catalogues, names, state, {
+    priceBooks: config.PRODUCTS_PRICE_BOOKS,
+    stoppedStates: config.PRODUCTS_STOPPED_STATES,
+    multiCurrency: config.PRODUCTS_MULTI_CURRENCY,
+    today: new Date(deps.clock()).toISOString().slice(0, 10),
+  });
+  const changes = changesOf(plan, state, opts.full);
+  const counts: Record<string, number> = {
+    companies: catalogues.length,
+    productsRead: catalogues.reduce((n, c) => n + c.products.length, 0),
+    d365Requests,
+    productsChanged: changes.products.length,
+    pricesChanged: changes.prices.length,
+    productsToDeactivate: changes.deactivate.length,
+    entriesToDeactivate: changes.staleEntries.length,
+  };
+  if (opts.dryRun) {
+    const shown = [
+      ...changes.products.map((p) => ({ kind: 'Product2', itemNumber: p.itemNumber, ...p.fields })),
+      ...changes.prices.map((p) => ({ kind: 'PricebookEntry', ...p, book: p.book || 'Standard' })),
+      ...changes.deactivate.map((itemNumber) => ({ kind: 'Product2', itemNumber, IsActive: false })),
+      ...changes.staleEntries.map((key) => ({ kind: 'PricebookEntry', key, IsActive: false })),
+    ].slice(0, SHOWN_CHANGES);
+    return { flow: 'products', dryRun: true, counts, changes: shown };
+  }
+  const written = await writeChanges(salesforce, changes, state, deps.log, {
+    multiCurrency: config.PRODUCTS_MULTI_CURRENCY,
+  });
+  if (written.productsWritten + written.pricesWritten + written.deactivated > 0)
+    await store.ledgerPut(STATE_NS, STATE_KEY, state, { overwrite: true });
+  return { flow: 'products', dryRun: false, counts: { ...counts, ...written } };
+}
+
+/** Flow 4's registry entry. */
+export const productsFlow: FnoToSalesforceFlow = {
+  flow: 'products',
+  summary: 'Products and prices from F&O to Salesforce Product2 and price books',
+  entities: ['ReleasedProductsV2', 'ProductTranslations', 'SalesPriceAgreements'],
+  sobjects: ['Product2', 'Pricebook2', 'PricebookEntry'],
+  scheduleSetting: 'PRODUCTS_SYNC_CRON',
+  run: runProducts,
+};
