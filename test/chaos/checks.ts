@@ -19,6 +19,8 @@ export interface Settlement {
   lost: number;
   /** Settled = written back or dead-lettered. */
   settled: number;
+  /** Dead letters by error code (the reason an operator sees). */
+  deadLetterCodes: Record<string, number>;
 }
 
 async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
@@ -75,6 +77,7 @@ export async function settle(world: World, items: WorkItem[], proxies: Proxy[]):
     duplicates: 0,
     lost: 0,
     settled: 0,
+    deadLetterCodes: {},
   };
   const dead = new Map((await deadLetters(proxies)).map((d) => [String(d.key), d]));
   for (const kind of ['account', 'contact', 'order'] as const) {
@@ -104,8 +107,10 @@ export async function settle(world: World, items: WorkItem[], proxies: Proxy[]):
       if (written) s.writtenBack++;
       if (letter) {
         s.deadLetters++;
-        const reason = (letter.lastError ?? letter.error ?? letter) as Row;
-        if (!JSON.stringify(reason).match(/"(code|message)":"[^"]+"/)) s.deadLettersWithoutReason++;
+        const reason = (letter.lastError ?? {}) as Row;
+        if (!reason.code || !reason.message) s.deadLettersWithoutReason++;
+        const code = String(reason.code ?? 'none');
+        s.deadLetterCodes[code] = (s.deadLetterCodes[code] ?? 0) + 1;
       }
       if (written || letter) s.settled++;
       else if (inFo.length === 0) s.lost++;
@@ -118,7 +123,7 @@ export async function settle(world: World, items: WorkItem[], proxies: Proxy[]):
 export async function requestsInsidePauses(
   world: World,
   sinceMs: number,
-): Promise<{ violations: number; pauses: number; requests: number }> {
+): Promise<{ violations: number; pauses: number; requests: number; lateByMs: number[] }> {
   const log = (
     await json<Array<{ at: number; end: number; status: number; retryAfterS?: number }>>(
       `${world.gate}/gate/log`,
@@ -128,6 +133,12 @@ export async function requestsInsidePauses(
     .filter((r) => r.status === 429 && r.retryAfterS && r.end)
     .map((r) => ({ from: r.end + 50, to: r.end + r.retryAfterS! * 1000 - 50 }));
   let violations = 0;
-  for (const r of log) if (pauses.some((p) => r.at > p.from && r.at < p.to)) violations++;
-  return { violations, pauses: pauses.length, requests: log.length };
+  const lateByMs: number[] = [];
+  for (const r of log) {
+    const inside = pauses.find((p) => r.at > p.from && r.at < p.to);
+    if (!inside) continue;
+    violations++;
+    lateByMs.push(r.at - (inside.from - 50)); // how long after the 429 was answered
+  }
+  return { violations, pauses: pauses.length, requests: log.length, lateByMs };
 }

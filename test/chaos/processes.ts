@@ -129,14 +129,17 @@ export async function startProxy(
   const child = spawn(process.execPath, [...preload, join(dist, 'main.js')], {
     cwd: ROOT,
     env: { ...env, PORT: String(p) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group
   });
+  // Its log (stdout, LOG_LEVEL warn) and stderr, the end kept for the report of a replica that died.
   let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
+  const keep = (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
     if (process.env.CHAOS_LOG) process.stderr.write(`[${name}] ${c.toString()}`);
-  });
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${p}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -165,6 +168,6 @@ export async function startProxy(
     stop: () => stopChild(child, 'SIGTERM', true),
     alive: () => child.exitCode === null && child.signalCode === null,
     exitReason: () =>
-      `${name} exited (${child.exitCode ?? child.signalCode}): ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 600)}`,
+      `${name} exited (${child.exitCode ?? child.signalCode}): ${stderr.trim().split('\n').slice(-2).join(' | ').slice(-900)}`,
   };
 }

@@ -106,7 +106,10 @@ async function runRow(
   else if (waiting) problems.push(`${waiting} not settled in ${SETTLE_TIMEOUT_MS / 1000} s`);
   if (s.deadLettersWithoutReason)
     problems.push(`${s.deadLettersWithoutReason} dead letters without a reason`);
-  if (pauses.violations) problems.push(`${pauses.violations} F&O requests inside a Retry-After pause`);
+  if (pauses.violations)
+    problems.push(
+      `${pauses.violations} F&O requests inside a Retry-After pause, ${Math.min(...pauses.lateByMs)}–${Math.max(...pauses.lateByMs)} ms after the 429`,
+    );
   for (const [i, p] of proxies.entries())
     if (!p.alive()) {
       problems.push(p.exitReason());
@@ -146,7 +149,8 @@ function printRow(r: RowResult): void {
     String(r.recoveryS).padStart(8),
     String(r.foRequestsPerRecord).padStart(7),
   ];
-  const said = [...r.problems, ...r.notes];
+  const codes = Object.entries(r.deadLetterCodes).map(([c, k]) => `${k} dead: ${c}`);
+  const said = [...r.problems, ...r.notes, ...codes];
   console.log(`${cells.join(' ')}${said.length ? `  (${said.join('; ')})` : ''}`);
 }
 
