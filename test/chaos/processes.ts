@@ -167,7 +167,25 @@ export async function startProxy(
     resume: () => group('SIGCONT'),
     stop: () => stopChild(child, 'SIGTERM', true),
     alive: () => child.exitCode === null && child.signalCode === null,
-    exitReason: () =>
-      `${name} exited (${child.exitCode ?? child.signalCode}): ${stderr.trim().split('\n').slice(-2).join(' | ').slice(-900)}`,
+    exitReason: () => `${name} exited (${child.exitCode ?? child.signalCode}): ${lastError(stderr)}`,
   };
+}
+
+/** The last error (pino level ≥ 50) in a log tail: its message and the error's, else the last line. */
+function lastError(tail: string): string {
+  const lines = tail.trim().split('\n');
+  for (const line of lines.reverse()) {
+    try {
+      const e = JSON.parse(line) as {
+        level?: number;
+        msg?: string;
+        err?: { message?: string; type?: string };
+      };
+      if ((e.level ?? 0) >= 50)
+        return `${e.msg ?? ''}: ${e.err?.type ?? ''} ${e.err?.message ?? ''}`.slice(0, 300);
+    } catch {
+      // not a log line (a stack on stderr)
+    }
+  }
+  return (lines[0] ?? '').slice(0, 300);
 }

@@ -5,7 +5,8 @@
  * prints one row. Writes test/bench/results/chaos.json. Exit code 0 when every row passed.
  *
  * `--quick` (CI): fewer records per row and compressed outages. `--only <substring>` runs the
- * rows whose fault name contains it. See docs/reliability.md.
+ * rows whose fault name contains it; `--write-docs` puts the table into docs/reliability.md and
+ * the README. See docs/reliability.md.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,15 +17,20 @@ import { builtProxy } from '../support/built-proxy.js';
 import { requestsInsidePauses, settle, type Settlement } from './checks.js';
 import { MULTI_REPLICA_FAULTS, SINGLE_REPLICA_FAULTS, type Fault, type FaultContext } from './faults.js';
 import { postgresAvailable, startCluster } from './postgres.js';
+import { markdownTable, writeBetweenMarkers } from './tables.js';
 import { proxyEnv, ROOT, startProxy, startWorld, type Proxy, type World } from './processes.js';
 import { makeWorkload, seedSalesforce, sendWorkload } from './workload.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'write-docs': { type: 'boolean', default: false },
+  },
 });
 const quick = values.quick;
-const RECORDS = quick ? 200 : 1000;
-const WORKLOAD_MS = quick ? 5_000 : 30_000;
+const RECORDS = quick ? 150 : 1000;
+const WORKLOAD_MS = quick ? 4_000 : 30_000;
 const SETTLE_TIMEOUT_MS = quick ? 60_000 : 240_000;
 
 interface RowResult extends Settlement {
@@ -299,6 +305,15 @@ async function main(): Promise<number> {
       2,
     )}\n`,
   );
+  if (values['write-docs']) {
+    const when = `${quick ? 'Quick' : 'Full'} run of ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${durationS} s:`;
+    const table = markdownTable(results);
+    const sched = sweepSlots
+      ? `\n\nScheduler (three replicas, sweep every 5 s): ${sweepSlots.jobs} sweep runs enqueued in ${sweepSlots.slotsElapsed} slots, ${sweepSlots.startedMoreThanOnce} started more than once.`
+      : '';
+    writeBetweenMarkers(join(ROOT, 'docs/reliability.md'), 'chaos-table', `${when}\n\n${table}${sched}`);
+    writeBetweenMarkers(join(ROOT, 'README.md'), 'chaos-summary', `${when}\n\n${table}`);
+  }
   const failed =
     results.filter((r) => !r.passed).length +
     (sweepSlots && sweepSlots.jobs > sweepSlots.slotsElapsed ? 1 : 0);

@@ -105,6 +105,13 @@ export async function seedSalesforce(world: World, items: WorkItem[]): Promise<v
       D365_Legal_Entity__c: 'usmf',
     },
   ]);
+  // The products and line items too: the catch-up sweep reads an Opportunity back with them.
+  const lines = (orderBase as any).OpportunityLineItems.records as Row[];
+  await put(
+    world,
+    'Product2',
+    lines.map((l) => flat(l.Product2 as Row)),
+  );
   for (const kind of ['account', 'contact', 'order'] as const) {
     const mine = items.filter((i) => i.kind === kind);
     for (let i = 0; i < mine.length; i += 500) {
@@ -116,6 +123,12 @@ export async function seedSalesforce(world: World, items: WorkItem[]): Promise<v
       );
       // The org gives the Id its case-safe suffix: send what the org holds.
       part.forEach((item, j) => rekey(item, String(stored[j]!.Id)));
+      if (kind === 'order')
+        await put(
+          world,
+          'OpportunityLineItem',
+          part.flatMap((p) => ((p.record as any).OpportunityLineItems.records as Row[]).map(flat)),
+        );
     }
   }
 }
