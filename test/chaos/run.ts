@@ -82,6 +82,7 @@ async function runRow(
     workloadMs: WORKLOAD_MS,
     ...ctxExtra,
   };
+  const stopSupervising = supervise(proxies, restart);
   let faultOverAt = 0;
   const faultDone = fault.during(ctx).then(() => (faultOverAt = Date.now()));
   const stats = await sendWorkload(items, () => proxies, {
@@ -116,10 +117,12 @@ async function runRow(
     problems.push(
       `${pauses.violations} F&O requests inside a Retry-After pause, ${Math.min(...pauses.lateByMs)}–${Math.max(...pauses.lateByMs)} ms after the 429`,
     );
+  const exits = stopSupervising();
+  problems.push(...exits);
+  while (restartBusy.get(restart)?.size) await sleep(100); // a supervised restart still under way
   for (const [i, p] of proxies.entries())
     if (!p.alive()) {
       problems.push(p.exitReason());
-      // As an orchestrator would, start it again so the next row begins with every replica.
       await restart(i);
     }
   return {
@@ -139,6 +142,34 @@ async function runRow(
     inventoryFoReads: requestsAfter.onHand - requestsBefore.onHand,
     problems,
     notes,
+  };
+}
+
+/** A row whose run itself failed (the workload could not be delivered, a check could not read). */
+function failedRow(fault: string, setup: string, err: unknown): RowResult {
+  return {
+    fault,
+    setup,
+    records: RECORDS,
+    inFoOnce: 0,
+    writtenBack: 0,
+    deadLetters: 0,
+    deadLettersWithoutReason: 0,
+    duplicates: 0,
+    lost: 0,
+    settled: 0,
+    deadLetterCodes: {},
+    passed: false,
+    recoveryS: -1,
+    foRequestsPerRecord: 0,
+    requestsInsidePause: 0,
+    pausesHandedOut: 0,
+    resentCalls: 0,
+    inventoryReads: 0,
+    inventoryFailures: 0,
+    inventoryFoReads: 0,
+    problems: [`the row did not complete: ${(err as Error).message ?? String(err)}`],
+    notes: [],
   };
 }
 
@@ -164,11 +195,40 @@ const HEADER = `     ${'fault'.padEnd(44)} ${'records'.padStart(7)} ${'F&O x1'.p
 
 /** Kills replica `i` (its process group) and starts it again on the same port and store. */
 function restarter(dist: string, proxies: Proxy[], env: Record<string, string>): FaultContext['restart'] {
-  return async (i, opts = {}) => {
-    const port = Number(new URL(proxies[i]!.url).port);
-    await proxies[i]!.kill();
-    await sleep(opts.downMs ?? 0);
-    proxies[i] = await startProxy(dist, `r${i + 1}`, { ...env, ...opts.env }, port);
+  const busy = new Set<number>();
+  const restart: FaultContext['restart'] = async (i, opts = {}) => {
+    busy.add(i);
+    try {
+      const port = Number(new URL(proxies[i]!.url).port);
+      await proxies[i]!.kill();
+      await sleep(opts.downMs ?? 0);
+      proxies[i] = await startProxy(dist, `r${i + 1}`, { ...env, ...opts.env }, port);
+    } finally {
+      busy.delete(i);
+    }
+  };
+  restartBusy.set(restart, busy);
+  return restart;
+}
+const restartBusy = new WeakMap<FaultContext['restart'], Set<number>>();
+
+/**
+ * Plays the orchestrator: a replica that exits on its own (not killed by a fault) is noted and
+ * started again within half a second. Returns a stop function giving the exits it saw.
+ */
+function supervise(proxies: Proxy[], restart: FaultContext['restart']): () => string[] {
+  const exits: string[] = [];
+  const busy = restartBusy.get(restart) ?? new Set<number>();
+  const timer = setInterval(() => {
+    proxies.forEach((p, i) => {
+      if (p.alive() || busy.has(i)) return;
+      exits.push(p.exitReason());
+      void restart(i).catch((err: unknown) => exits.push(`r${i + 1} did not start again: ${String(err)}`));
+    });
+  }, 500);
+  return () => {
+    clearInterval(timer);
+    return exits;
   };
 }
 
@@ -227,7 +287,9 @@ async function main(): Promise<number> {
     for (const fault of faults) {
       n++;
       if (only && !fault.name.includes(only)) continue;
-      const r = await runRow(n, fault, world, setup, proxies, restart, ctxExtra);
+      const r = await runRow(n, fault, world, setup, proxies, restart, ctxExtra).catch(
+        (err: unknown): RowResult => failedRow(fault.name, setup, err),
+      );
       results.push(r);
       printRow(r);
     }
