@@ -172,16 +172,26 @@ class PostgresStore implements Store, TokenIdLedger {
       } catch (err) {
         throw translate(err);
       }
+      // A connection that breaks while checked out (the server restarts: 57P01) emits 'error' on
+      // this client, which the pool's own listener does not cover; unheard, it ends the process.
+      // Note it, fail the transaction as usual, and destroy the client instead of pooling it.
+      let broken: unknown;
+      const onError = (e: unknown) => {
+        broken = e;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         if (!durable) await client.query('SET LOCAL synchronous_commit = off');
         const out = await fn(client);
         await client.query('COMMIT');
+        client.off('error', onError);
         client.release();
         return out;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        client.release();
+        if (!broken) await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
+        client.off('error', onError);
+        client.release(broken || isConnectionError(err) ? true : undefined);
         const code = (err as { code?: string }).code;
         if (code && RETRYABLE.has(code) && attempt < 5) continue;
         throw translate(err);
@@ -828,4 +838,11 @@ class PostgresStore implements Store, TokenIdLedger {
   async dropSchema(): Promise<void> {
     await this.q(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
   }
+}
+
+/** A failure of the connection itself: SQLSTATE class 08 / 57 (server shutting down), a socket error, a closed connection. */
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return /^(08|57)/.test(code) || /^E[A-Z]+$/.test(code);
+  return /connection (terminated|ended)|not queryable/i.test(String((err as Error)?.message ?? ''));
 }

@@ -2,6 +2,7 @@
  * Builds and starts the emulator: one shared state, an http listener and (by default) an https one
  * with the dev certificate, both serving the same routes.
  */
+import type { Server } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino from 'pino';
@@ -45,6 +46,8 @@ export interface D365Emulator {
   defaultCompany: string;
   control: D365Control;
   seedSummary: SeedSummary;
+  /** The node servers behind `url` and `httpsUrl` (the fault matrix gates and logs them). */
+  servers: Server[];
   close(): Promise<void>;
 }
 
@@ -155,6 +158,7 @@ export async function startD365Emulator(options: D365EmulatorOptions = {}): Prom
     defaultCompany: DEFAULT_COMPANY,
     control,
     seedSummary,
+    servers: apps.map((a) => a.server),
     async close() {
       state.dmf.close();
       await Promise.all(apps.map((a) => a.close()));
