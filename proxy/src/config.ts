@@ -220,6 +220,37 @@ export const configSchema = z
     /** Salesforce org has multi-currency on: each entry carries CurrencyIsoCode. Off: the company currency only. */
     PRODUCTS_MULTI_CURRENCY: optionalBool().transform((v) => v ?? true),
 
+    // ── payment status and standing (flow 7; docs/flows.md) ──────────────────────────────
+    /** Cron (UTC) of the payment status run; `off` disables the schedule (the route still runs it). */
+    PAYMENTS_SYNC_CRON: z.preprocess(blankAsUndefined, z.string().default('0 * * * *')),
+    /** An unchanged standing's refresh time is rewritten once older than this (the card: stale after 120); 0 never. */
+    PAYMENTS_STANDING_REFRESH_MIN: int(90, 0, 10_080),
+    /** `usmf=America/Chicago,demf=Europe/Berlin`: the zone of each company's calendar day (UTC when unlisted). */
+    COMPANY_TIME_ZONES: z.preprocess(
+      blankAsUndefined,
+      z
+        .string()
+        .default('')
+        .transform((v, ctx) => {
+          const out: Record<string, string> = {};
+          for (const part of v
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean)) {
+            const [company = '', zone = ''] = part.split('=').map((x) => x.trim());
+            try {
+              if (!company || !zone) throw new RangeError('empty');
+              new Intl.DateTimeFormat('en-US', { timeZone: zone });
+            } catch {
+              ctx.addIssue({ code: 'custom', message: `"${part}" is not company=IANA time zone` });
+              continue;
+            }
+            out[company.toLowerCase()] = zone;
+          }
+          return out;
+        }),
+    ),
+
     // ── mapping and routing ────────────────────────────────────────────────────────────
     BRIDGE_CONFIG: optionalString(),
   })

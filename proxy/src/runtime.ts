@@ -194,7 +194,9 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
   const sweepOn = salesforce !== undefined && config.SYNC_SWEEP_CRON.trim().toLowerCase() !== 'off';
   const schedules = [
     ...(sweepOn ? [{ name: SWEEP_SCHEDULE, cron: config.SYNC_SWEEP_CRON, flow: SWEEP_FLOW }] : []),
-    ...fno.schedules,
+    // Payment status is hourly by default: a proxy without both connections and the mapping file
+    // (inventory only, say) must not dead-letter a scheduled run every hour.
+    ...(d365 && salesforce && bridge ? fno.schedules : []),
   ];
   const scheduler =
     schedules.length > 0

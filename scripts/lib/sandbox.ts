@@ -196,6 +196,11 @@ try {
           `  then the Contact, the won Opportunity and the failures: the files in ${dataDir}/requests/ (docs/sandbox.md)`,
         ]
       : []),
+    '  payment status (flow 7): post a payment or a hold for a customer in F&O, then run the flow now',
+    '  (hourly otherwise) and see Invoice__c / the Account standing (docs/flows.md#flow-7-payment-status-and-customer-standing):',
+    `    curl -s -X POST -H 'content-type: application/json' -d '{"company":"usmf","customerAccount":"<F&O customer>","amount":100}' ${d365Http}/_emulator/payments`,
+    `    curl -s -X POST -H 'content-type: application/json' -d '{"company":"usmf","customerAccount":"<F&O customer>","onHoldStatus":"All"}' ${d365Http}/_emulator/customer-standing`,
+    `    curl -s -X POST -H 'Authorization: Bearer ${adminKey}' -H 'content-type: application/json' -d '{"company":"usmf"}' ${proxyUrl}/v1/flows/payments/run`,
     '  make F&O throttle (then press refresh in the widget after the TTL: Stale badge), and stop it again:',
     `    curl -s -X POST -H 'content-type: application/json' -d '{"fail5xx":{"count":1000,"status":429,"retryAfterS":30}}' ${d365Http}/_emulator/faults`,
     `    curl -s -X DELETE ${d365Http}/_emulator/faults`,

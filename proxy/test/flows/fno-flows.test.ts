@@ -28,12 +28,18 @@ describe('F&O → Salesforce flows from the registry', () => {
     const { fno, handlers } = build({});
     expect(FNO_TO_SALESFORCE.map((f) => f.flow)).toContain('products');
     expect(handlers).toEqual(FNO_TO_SALESFORCE.map((f) => f.flow));
-    expect(fno.schedules).toEqual([]);
+    expect(fno.schedules.filter((s) => s.flow === 'products')).toEqual([]);
   });
 
   it('PRODUCTS_SYNC_CRON schedules the products run', () => {
-    const { fno } = build({ PRODUCTS_SYNC_CRON: '0 2 * * *' });
+    const { fno } = build({ PRODUCTS_SYNC_CRON: '0 2 * * *', PAYMENTS_SYNC_CRON: 'off' });
     expect(fno.schedules).toEqual([{ name: 'products', cron: '0 2 * * *', flow: 'products' }]);
+  });
+
+  it('payments is declared too, hourly by default (PAYMENTS_SYNC_CRON), off when set so', () => {
+    expect(build({}).handlers).toContain('payments');
+    expect(build({}).fno.schedules).toEqual([{ name: 'payments', cron: '0 * * * *', flow: 'payments' }]);
+    expect(build({ PAYMENTS_SYNC_CRON: 'off' }).fno.schedules).toEqual([]);
   });
 
   it('a run without F&O, Salesforce or mapping file is refused with FLOW_NOT_CONFIGURED', async () => {

@@ -47,6 +47,9 @@ export default async function controlRoutes(
   app.post('/_emulator/on-hand', async (r) => c.setOnHand(body(r) as never));
   app.post('/_emulator/invoices', async (r) => c.postInvoice(body(r) as never));
   app.post('/_emulator/payments', async (r) => c.postPayment(body(r) as never));
+  app.post('/_emulator/customer-standing', async (r) => c.setCustomerStanding(body(r) as never));
+  app.post('/_emulator/payments/foreign', async (r) => c.postForeignPayment(body(r) as never));
+  app.post('/_emulator/credit-notes/settle', async (r) => c.settleCreditNote(body(r) as never));
   app.get('/_emulator/throttling', async () => c.info().throttling);
   app.put('/_emulator/throttling', async (r) => c.setThrottling(body(r)));
   app.get('/_emulator/latency', async () => c.info().latency);

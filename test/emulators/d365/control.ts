@@ -4,6 +4,14 @@
  */
 import type { DeliveryRecord } from './business-events.js';
 import type { Counters } from './counters.js';
+import {
+  postForeignPayment,
+  setCustomerStanding,
+  settleCreditNote,
+  type ForeignPaymentInput,
+  type SetStandingInput,
+  type SettleCreditNoteInput,
+} from './customer-standing.js';
 import { emptyCounters } from './counters.js';
 import type { DmfExecutionInfo } from './dmf.js';
 import { entityBySet } from './entities/index.js';
@@ -67,6 +75,10 @@ export interface D365Control {
   setOnHand(input: SetOnHandInput): Row;
   postInvoice(input: PostInvoiceInput): PostedInvoice;
   postPayment(input: PostPaymentInput): PostedPayment;
+  /** Payment status flow: hold and credit limit, a payment in another currency, a credit note settled. */
+  setCustomerStanding(input: SetStandingInput): Row;
+  postForeignPayment(input: ForeignPaymentInput): PostedPayment;
+  settleCreditNote(input: SettleCreditNoteInput): { company: string; voucher: string; amount: number };
   setThrottling(config: Partial<ThrottlingConfig>): ThrottlingConfig;
   setLatency(config: Partial<LatencyConfig>): LatencyConfig;
   /** Arms faults (replacing those of the same kind); returns what is still pending. */
@@ -89,6 +101,14 @@ export function publicRow(row: Row): Row {
   const out: Row = {};
   for (const [k, v] of Object.entries(row)) if (!k.startsWith('__')) out[k] = v;
   return out;
+}
+
+function asControlError<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    throw new ControlError(400, err instanceof Error ? err.message : String(err));
+  }
 }
 
 export class ControlError extends Error {
@@ -217,6 +237,15 @@ export function createControl(state: EmulatorState, onReset: () => void): D365Co
       } catch (err) {
         throw new ControlError(400, err instanceof Error ? err.message : String(err));
       }
+    },
+    setCustomerStanding(input) {
+      return publicRow(asControlError(() => setCustomerStanding(state.store, input, state.company)));
+    },
+    postForeignPayment(input) {
+      return asControlError(() => postForeignPayment(state.store, input, state.company, new Date()));
+    },
+    settleCreditNote(input) {
+      return asControlError(() => settleCreditNote(state.store, input, state.company, new Date()));
     },
     setThrottling(config) {
       const next = { ...state.throttler.config, ...config };

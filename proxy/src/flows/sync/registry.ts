@@ -10,6 +10,7 @@ import { syncAccount } from '../accounts/account-handler.js';
 import { syncContact } from '../contacts/contact-handler.js';
 import { SyncAccountRecord, SyncContactRecord, SyncOpportunityRecord } from '../intake/record-schemas.js';
 import { syncOrder } from '../orders/order-handler.js';
+import { paymentsFlow } from '../payments/payments-flow.js';
 import { productsFlow } from '../products/products-flow.js';
 import { salesforceToFno, type FnoToSalesforceFlow, type SalesforceToFnoFlow } from './flow.js';
 
@@ -139,4 +140,4 @@ const order = salesforceToFno({
 export const SALESFORCE_TO_FNO = [account, contact, order] as const satisfies readonly SalesforceToFnoFlow[];
 
 /** F&O → Salesforce: read F&O on a schedule or on request, upsert Salesforce records. */
-export const FNO_TO_SALESFORCE: readonly FnoToSalesforceFlow[] = [productsFlow];
+export const FNO_TO_SALESFORCE: readonly FnoToSalesforceFlow[] = [productsFlow, paymentsFlow];
