@@ -94,7 +94,8 @@ export async function runFnoFlowCli(
     else {
       io.out(`${flow.flow}${result.dryRun ? ' (dry run: nothing written)' : ''}`);
       for (const [k, v] of Object.entries(result.counts)) io.out(`  ${k}: ${v}`);
-      for (const c of result.changes ?? []) io.out(`  would write ${JSON.stringify(c)}`);
+      for (const c of result.changes ?? [])
+        io.out(`  ${result.dryRun ? 'would write ' : ''}${JSON.stringify(c)}`);
     }
     return 0;
   } catch (err) {

@@ -3,6 +3,8 @@
  * activated), the sweep alone brings Salesforce up to date, and corrects what differs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFnoFlowCli } from '../../../src/cli/fno-flow.js';
+import { invoicesFlow } from '../../../src/flows/invoices/invoices-flow.js';
 import { seedSalesforce, sfId, startHarness, waitFor, type Harness, type Row } from '../sync-harness.js';
 
 describe('invoice sweep end to end', () => {
@@ -101,6 +103,26 @@ describe('invoice sweep end to end', () => {
     expect(h.sf.control.record('Invoice__c', String(one.Id))?.Total_Amount__c).toBe(one.Total_Amount__c);
     const after = await dryRun({ since: '2026-09-01', company: 'usmf' });
     expect(after.body.changes[0]).toMatchObject({ different: 0, missing: 0 });
+  });
+
+  it('fo-bridge invoices sync runs the same sweep in its own process and prints the report', async () => {
+    const c = post(3);
+    await h.d365.control.flushBusinessEvents();
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { env: h.env({}), out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    const tokenEndpoint = `${h.d365.url}/${h.d365.tenantId}/oauth2/v2.0/token`;
+    const cli = (...argv: string[]) =>
+      runFnoFlowCli(invoicesFlow, argv, io, {
+        d365Overrides: { authorityMetadataOverride: { tokenEndpoint } },
+      });
+    expect(await cli('sync', '--since', '2026-09-01', '--company', 'usmf', '--dry-run')).toBe(0);
+    expect(err.join('\n')).toBe('');
+    expect(out).toContain('  missing: 1');
+    expect(h.sf.control.records('Invoice__c').some((r) => r.Name === c.invoiceNumber)).toBe(false);
+    expect(await cli('sync', '--since', '2026-09-01', '--company', 'usmf')).toBe(0);
+    expect(out).toContain('  written: 1');
+    expect(h.sf.control.records('Invoice__c').some((r) => r.Name === c.invoiceNumber)).toBe(true);
   });
 
   it('refuses a malformed request with 400 and needs an admin key', async () => {
