@@ -90,6 +90,7 @@ export async function bridgeApp(root: FastifyInstance, opts: BridgeAppOptions): 
     clockSkewS: config.INBOUND_JWT_CLOCK_SKEW_S,
     devApiKeys: config.INBOUND_API_KEYS,
     adminApiKeys: config.ADMIN_API_KEYS,
+    eventKeys: config.D365_EVENT_KEYS,
     tokenIds: parts.find((p) => p.tokenIds)?.tokenIds,
   });
   // Before any route is added, so every route — Swagger UI's too — gets the check.

@@ -115,6 +115,14 @@ export const configSchema = z
     JOB_POLL_MS: int(250, 10, 60_000),
     JOB_MAX_PAYLOAD_BYTES: int(1024 * 1024, 1024),
 
+    // ── flow 6: invoices (F&O → Salesforce) ────────────────────────────────────────────
+    /** When the invoice sweep runs (cron, UTC), or `off`: it upserts what business events missed. */
+    INVOICE_SWEEP_CRON: z.preprocess(blankAsUndefined, z.string().default('17 * * * *')),
+    /** How many days back the scheduled sweep looks (invoice date). */
+    INVOICE_SWEEP_DAYS: int(7, 1, 3650),
+    /** How long an invoice from an event waits for others to share one Salesforce batch. */
+    INVOICE_BATCH_MS: int(250, 0, 10_000),
+
     // ── inbound authentication ─────────────────────────────────────────────────────────
     INBOUND_JWT_CERT: pem(),
     INBOUND_JWT_ISSUER: optionalString(),
@@ -122,6 +130,8 @@ export const configSchema = z
     INBOUND_JWT_CLOCK_SKEW_S: int(60, 0, 600),
     INBOUND_API_KEYS: csv(),
     ADMIN_API_KEYS: csv(),
+    /** Keys F&O's business-event endpoint puts in its URL (`/v1/events/d365/<key>`); several while rotating. */
+    D365_EVENT_KEYS: csv(),
     /** `/metrics` without a credential; unset = public in development, admin-only in production. */
     METRICS_PUBLIC: optionalBool(),
     /** `/docs` (Swagger UI, OpenAPI JSON) without a credential; same default as METRICS_PUBLIC. */
@@ -284,6 +294,13 @@ export const configSchema = z
         });
         break;
       }
+    }
+    if (c.D365_EVENT_KEYS.some((key) => key.length < 32 || !/^[A-Za-z0-9._~-]+$/.test(key))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['D365_EVENT_KEYS'],
+        message: 'each key must be at least 32 URL-safe characters (A-Z a-z 0-9 . _ ~ -)',
+      });
     }
   });
 

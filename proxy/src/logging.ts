@@ -46,6 +46,7 @@ export const REDACT_PATHS = [
   'config.SF_PRIVATE_KEY',
   'config.INBOUND_API_KEYS',
   'config.ADMIN_API_KEYS',
+  'config.D365_EVENT_KEYS',
 ];
 
 /** Fields of errors that hold bytes off the wire (Node's HTTP parser: `rawPacket`). */
@@ -68,7 +69,41 @@ function stripRaw(value: Record<string, unknown>, depth = 0): Record<string, unk
   return value;
 }
 
-export const LOG_SERIALIZERS = { err: safeErrorSerializer, error: safeErrorSerializer };
+/**
+ * Paths that carry a credential: F&O's HTTPS business-event endpoint cannot send headers, so the
+ * key is the last segment of `/v1/events/d365/<key>`. Matched generously (any prefix, any case):
+ * this only decides what is blanked out before a path is written down.
+ */
+const SECRET_PATH = /(events\/d365\/)[^?#\s]*/gi;
+
+/** The path with any credential segment replaced by `[redacted]` (logs, problem bodies). */
+export function redactSecretPath(url: string): string {
+  return url.replace(SECRET_PATH, '$1[redacted]');
+}
+
+/** Fastify's request fields, with the URL redacted (the default serializer logs it verbatim). */
+export function requestSerializer(req: {
+  method?: string;
+  url?: string;
+  host?: string;
+  hostname?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}): Record<string, unknown> {
+  return {
+    method: req.method,
+    url: req.url === undefined ? undefined : redactSecretPath(req.url),
+    host: req.host ?? req.hostname,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
+export const LOG_SERIALIZERS = {
+  err: safeErrorSerializer,
+  error: safeErrorSerializer,
+  req: requestSerializer,
+};
 
 export function loggerOptions(config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT'>): LoggerOptions {
   return {

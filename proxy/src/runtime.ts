@@ -31,8 +31,11 @@ import { createD365InventorySource } from './flows/inventory/d365-inventory-sour
 import { D365NotConfiguredError } from './flows/inventory/errors.js';
 import { createInventoryService, type InventorySource } from './flows/inventory/inventory-service.js';
 import { registerFnoFlows, type FnoFlows } from './flows/fno-flows.js';
+import { createEventIntake, INVOICE_FLOW } from './flows/invoices/intake.js';
+import { invoiceJobHandler } from './flows/invoices/invoice-job.js';
 import { registerSyncFlows, SWEEP_FLOW } from './flows/sync-flows.js';
 import doctorRoutes from './http/routes/doctor.js';
+import eventRoutes from './http/routes/events.js';
 import fnoFlowRoutes from './http/routes/fno-flows.js';
 import inventoryRoutes from './http/routes/inventory.js';
 import { jobsPart } from './http/routes/jobs.js';
@@ -194,8 +197,8 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
   const sweepOn = salesforce !== undefined && config.SYNC_SWEEP_CRON.trim().toLowerCase() !== 'off';
   const schedules = [
     ...(sweepOn ? [{ name: SWEEP_SCHEDULE, cron: config.SYNC_SWEEP_CRON, flow: SWEEP_FLOW }] : []),
-    // Payment status is hourly by default: a proxy without both connections and the mapping file
-    // (inventory only, say) must not dead-letter a scheduled run every hour.
+    // Without both connections and the mapping file every scheduled run would only dead-letter
+    // (payment status is hourly by default, the invoice sweep too: an inventory-only proxy).
     ...(d365 && salesforce && bridge ? fno.schedules : []),
   ];
   const scheduler =
@@ -237,6 +240,18 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     routes: async (app) => app.register(doctorRoutes, { deps: { config, store, d365, salesforce, bridge } }),
     onAuthenticated: (principal) => callouts.record(principal),
   });
+
+  // ── flow 6: posted invoices (F&O → Salesforce), from business events ──────────────────
+  const eventIntake = createEventIntake({
+    queue,
+    registry: ctx.registry,
+    log: ctx.logger.child({ component: 'business-events' }),
+  });
+  queue.registerHandler(
+    INVOICE_FLOW,
+    invoiceJobHandler({ d365, salesforce, batchMs: config.INVOICE_BATCH_MS }),
+  );
+  parts.push({ name: 'events', routes: async (app) => app.register(eventRoutes, { intake: eventIntake }) });
 
   if (ctx.startWorkers !== false) {
     queue.start();

@@ -16,8 +16,9 @@ import { createRuntime, type RuntimeContext } from '../runtime.js';
 import type { CliIo } from './dead-letters.js';
 
 export function fnoFlowUsage(flow: FnoToSalesforceFlow): string {
-  return `usage: fo-bridge ${flow.flow} sync [--company C]... [--full] [--dry-run] [--json]
+  return `usage: fo-bridge ${flow.flow} sync [--company C]... [--since YYYY-MM-DD] [--full] [--dry-run] [--json]
   ${flow.summary}, now (reads the proxy's configuration).
+  --since    first day included, for flows that sweep by day (invoices)
   --company  only this company (dataAreaId); repeat for several; default all mapped companies
   --full     write everything, not only what changed since the last run
   --dry-run  print what would change; write nothing
@@ -32,7 +33,14 @@ export async function runFnoFlowCli(
   /** Tests: point the clients at emulators (as the sandbox's RuntimeContext does). */
   overrides: Pick<RuntimeContext, 'd365Overrides' | 'salesforceOverrides'> = {},
 ): Promise<number> {
-  let values: { company?: string[]; full?: boolean; 'dry-run'?: boolean; json?: boolean; help?: boolean };
+  let values: {
+    company?: string[];
+    since?: string;
+    full?: boolean;
+    'dry-run'?: boolean;
+    json?: boolean;
+    help?: boolean;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -40,6 +48,7 @@ export async function runFnoFlowCli(
       allowPositionals: true,
       options: {
         company: { type: 'string', multiple: true },
+        since: { type: 'string' },
         full: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
@@ -54,7 +63,11 @@ export async function runFnoFlowCli(
     io.out(fnoFlowUsage(flow));
     return 0;
   }
-  if (positionals.length !== 1 || positionals[0] !== 'sync') {
+  if (
+    positionals.length !== 1 ||
+    positionals[0] !== 'sync' ||
+    (values.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.since))
+  ) {
     io.err(fnoFlowUsage(flow));
     return 2;
   }
@@ -71,6 +84,7 @@ export async function runFnoFlowCli(
       flow.flow,
       {
         ...(values.company ? { company: values.company } : {}),
+        ...(values.since ? { since: values.since } : {}),
         full: values.full ?? false,
         dryRun: values['dry-run'] ?? false,
       },
@@ -80,7 +94,8 @@ export async function runFnoFlowCli(
     else {
       io.out(`${flow.flow}${result.dryRun ? ' (dry run: nothing written)' : ''}`);
       for (const [k, v] of Object.entries(result.counts)) io.out(`  ${k}: ${v}`);
-      for (const c of result.changes ?? []) io.out(`  would write ${JSON.stringify(c)}`);
+      for (const c of result.changes ?? [])
+        io.out(`  ${result.dryRun ? 'would write ' : ''}${JSON.stringify(c)}`);
     }
     return 0;
   } catch (err) {

@@ -32,12 +32,18 @@ export const FnoRunRequest = z.strictObject({
     .describe('Only this company (dataAreaId) or these; all mapped companies when absent.'),
   full: z.boolean().default(false).describe('Write everything, not only what changed since the last run.'),
   dryRun: z.boolean().default(false).describe('Report what would change; write nothing.'),
+  since: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD')
+    .optional()
+    .describe('First day included, for flows that sweep by day (invoices); default its look-back.'),
 });
 export type FnoRunRequest = z.infer<typeof FnoRunRequest>;
 
 const JobPayload = z.looseObject({
   companies: z.array(z.string()).optional(),
   full: z.boolean().default(false),
+  since: z.string().optional(),
 });
 
 export interface FnoFlows {
@@ -57,6 +63,7 @@ const toOptions = (req: FnoRunRequest): FnoRunOptions => ({
   ...(req.company ? { companies: ([] as string[]).concat(req.company) } : {}),
   full: req.full,
   dryRun: req.dryRun,
+  ...(req.since ? { since: req.since } : {}),
 });
 
 export function registerFnoFlows(opts: FnoFlowsOptions): FnoFlows {
@@ -85,7 +92,12 @@ export function registerFnoFlows(opts: FnoFlowsOptions): FnoFlows {
       async (job, ctx) => {
         const p = JobPayload.parse(job.payload);
         const result = await flow.run(
-          { ...(p.companies ? { companies: p.companies } : {}), full: p.full, dryRun: false },
+          {
+            ...(p.companies ? { companies: p.companies } : {}),
+            ...(p.since ? { since: p.since } : {}),
+            full: p.full,
+            dryRun: false,
+          },
           deps(flow.flow, ctx.log, ctx.signal),
         );
         ctx.log.info({ flow: flow.flow, ...result.counts }, `${flow.flow} run done`);
@@ -121,7 +133,11 @@ export function registerFnoFlows(opts: FnoFlowsOptions): FnoFlows {
         // The scheduler's key: a requested run waits for a scheduled one and the other way round.
         key: `schedule:${flow.flow}`,
         version: now,
-        payload: { ...(options.companies ? { companies: options.companies } : {}), full: options.full },
+        payload: {
+          ...(options.companies ? { companies: options.companies } : {}),
+          ...(options.since ? { since: options.since } : {}),
+          full: options.full,
+        },
       });
       return { flow: flow.flow, jobId: r.job.id, outcome: r.outcome };
     },

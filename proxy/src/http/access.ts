@@ -12,6 +12,7 @@
 import type { FastifyInstance } from 'fastify';
 import {
   ACCESS_LEVELS,
+  EVENT_KEY_PARAM,
   unauthorized,
   type Access,
   type InboundAuthenticator,
@@ -59,6 +60,13 @@ export function registerAccessControl(
           .authenticate(request.headers.authorization, identify)
           .catch(() => undefined);
       }
+      return;
+    }
+    // Business-event senders cannot send headers: their key is the matched route's `:key` parameter.
+    const params = request.params as Record<string, unknown> | undefined;
+    const pathKey = params?.[EVENT_KEY_PARAM];
+    if (allowed.includes('events') && typeof pathKey === 'string') {
+      request.principal = authenticator.authenticateEventKey(pathKey);
       return;
     }
     request.principal = await authenticator.authenticate(request.headers.authorization, allowed);

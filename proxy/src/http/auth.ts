@@ -18,6 +18,10 @@
  * Admin routes (dead letters, jobs, operational detail) need a key from `ADMIN_API_KEYS`: an
  * operator credential, deliberately separate from the ones Salesforce uses.
  *
+ * Business-event routes (access `events`) take their credential from the path: F&O's HTTPS
+ * endpoint sends no headers, so the URL it keeps in Key Vault ends in a key from `D365_EVENT_KEYS`.
+ * The access hook hands the matched route's `:key` parameter to `authenticateEventKey`.
+ *
  * Every refusal is the same 401 — for unknown `/v1` paths too — so an unauthenticated caller
  * learns nothing, not even which routes exist.
  */
@@ -31,7 +35,7 @@ import { memoryTokenIdLedger, type TokenIdLedger } from '../jobs/token-ids.js';
  *   public   anyone (health, and docs/metrics when configured public)
  *   widget   the Sales Rep inventory widget (JWT scope `inventory`)
  *   callout  the sync path (JWT scope `sync`)
- *   events   business-event senders (reserved: no credential grants it yet)
+ *   events   business-event senders: a key from D365_EVENT_KEYS in the route's `:key` parameter
  *   admin    an operator key from ADMIN_API_KEYS
  */
 export const ACCESS_LEVELS = ['public', 'widget', 'callout', 'events', 'admin'] as const;
@@ -51,7 +55,11 @@ export type Principal =
       grants: Access[];
     }
   | { kind: 'dev-key'; keyId: string; grants: Access[] }
-  | { kind: 'admin'; keyId: string; grants: Access[] };
+  | { kind: 'admin'; keyId: string; grants: Access[] }
+  | { kind: 'event-key'; keyId: string; grants: Access[] };
+
+/** The route parameter an `events` route carries its key in (`/v1/events/d365/:key`). */
+export const EVENT_KEY_PARAM = 'key';
 
 export interface InboundAuthOptions {
   /**
@@ -66,6 +74,8 @@ export interface InboundAuthOptions {
   maxTokenLifetimeS?: number;
   devApiKeys: string[];
   adminApiKeys: string[];
+  /** D365_EVENT_KEYS: path keys of the business-event routes. */
+  eventKeys?: string[];
   /** Where seen `jti` values live; in memory when absent (one replica only). */
   tokenIds?: TokenIdLedger;
   clock?: () => number;
@@ -74,6 +84,8 @@ export interface InboundAuthOptions {
 export interface InboundAuthenticator {
   /** The caller, if its credential is valid and grants any of `allowed`; otherwise a 401. */
   authenticate(authorization: string | undefined, allowed: readonly Access[]): Promise<Principal>;
+  /** The business-event sender whose path key this is; otherwise a 401. */
+  authenticateEventKey(key: string | undefined): Principal;
   /** What is configured, for /readyz and the startup log (never the keys). */
   describe(): { jwt: boolean; devKeys: number; adminKeys: number };
 }
@@ -86,6 +98,7 @@ export function createInboundAuthenticator(opts: InboundAuthOptions): InboundAut
   const publicKeys = opts.jwtCertificatePem ? importVerificationKeys(opts.jwtCertificatePem) : [];
   const devKeys = opts.devApiKeys.map(digestKey);
   const adminKeys = opts.adminApiKeys.map(digestKey);
+  const eventKeys = (opts.eventKeys ?? []).map(digestKey);
   const maxLifetimeS = opts.maxTokenLifetimeS ?? 600;
   const tokenIds = opts.tokenIds ?? memoryTokenIdLedger();
   const clock = opts.clock ?? Date.now;
@@ -157,6 +170,12 @@ export function createInboundAuthenticator(opts: InboundAuthOptions): InboundAut
         );
       if (principal.grants.includes('callout')) await spendJti(payload);
       return principal;
+    },
+    authenticateEventKey(key) {
+      if (!key) throw unauthorized('missing event key');
+      const id = matchKey(key, eventKeys);
+      if (id === undefined) throw unauthorized('event key is not a known key');
+      return { kind: 'event-key', keyId: `event#${id + 1}`, grants: ['events'] };
     },
     describe: () => ({ jwt: publicKeys.length > 0, devKeys: devKeys.length, adminKeys: adminKeys.length }),
   };

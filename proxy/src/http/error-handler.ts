@@ -7,6 +7,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain-error.js';
+import { EnvelopeError } from '../flows/invoices/envelope.js';
+import { redactSecretPath } from '../logging.js';
 import {
   JobStateConflictError,
   JobValidationError,
@@ -72,6 +74,7 @@ function domainAnswer(err: DomainError): Answer | undefined {
       title: 'Unknown company',
       errors: [{ path: 'body.company', message: 'is not mapped' }],
     };
+  if (err instanceof EnvelopeError) return { status: 400, title: 'Invalid business event' };
   return undefined;
 }
 
@@ -165,7 +168,7 @@ export function sendProblem(
   return reply
     .code(problem.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(problem.toBody(request.url.split('?')[0], String(request.id)));
+    .send(problem.toBody(redactSecretPath(request.url.split('?')[0] ?? ''), String(request.id)));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -189,7 +192,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     sendProblem(
       reply,
       request,
-      notFoundProblem(`No route for ${request.method} ${request.url.split('?')[0]}.`),
+      notFoundProblem(`No route for ${request.method} ${redactSecretPath(request.url.split('?')[0] ?? '')}.`),
     ),
   );
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { createMetrics, type Registry } from '../../src/metrics.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
@@ -52,6 +52,8 @@ export async function startHarness(
     sfSeed?: 'demo' | 'empty';
     /** Also collect prom-client's process metrics, as main.ts does. */
     defaultMetrics?: boolean;
+    /** The proxy's logger (a capturing one to check what is logged); silent by default. */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const d365 = await startD365Emulator({
@@ -93,7 +95,7 @@ export async function startHarness(
     env,
     async start(overrides = {}) {
       const config = testConfig(env(overrides));
-      const logger = pino({ level: process.env.FLOWS_LOG ?? 'silent' });
+      const logger = opts.logger ?? pino({ level: process.env.FLOWS_LOG ?? 'silent' });
       const registry = createMetrics({ defaultMetrics: opts.defaultMetrics ?? false });
       const runtime = await createRuntime(config, {
         logger,

@@ -10,6 +10,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'info',
     STORE_URL: 'sqlite::memory:',
     MAX_EVENT_LOOP_DELAY_MS: '0',
+    // No hourly invoice sweep in the background of a test unless the test asks for one.
+    INVOICE_SWEEP_CRON: 'off',
     ...overrides,
   });
 }

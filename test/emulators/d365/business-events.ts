@@ -41,6 +41,8 @@ export class BusinessEvents {
   readonly log: DeliveryRecord[] = [];
   private readonly pending = new Set<Promise<void>>();
   private controlNumber = 5637145326;
+  /** When set, posted invoices send no event (as when the event is not activated): the sweep test. */
+  dropped = false;
 
   constructor(
     private readonly timeScale: number,
@@ -99,6 +101,7 @@ export class BusinessEvents {
   }
 
   salesInvoicePosted(invoice: PostedInvoice, now: Date): void {
+    if (this.dropped) return;
     this.controlNumber += 1 + Math.floor(this.random() * 7);
     const controlNumber = String(this.controlNumber);
     const legalEntity = invoice.company.toUpperCase();

@@ -88,6 +88,8 @@ export interface D365Control {
   unregisterBusinessEventEndpoint(url: string): void;
   businessEvents(): DeliveryRecord[];
   flushBusinessEvents(): Promise<void>;
+  /** Drop business events (true) or send them again (false). */
+  dropBusinessEvents(dropped: boolean): void;
   /** Adds an Entra app registration (client id + secret) the token endpoint accepts. */
   registerClient(clientId: string, secret: string): void;
   counters(): Counters;
@@ -267,6 +269,9 @@ export function createControl(state: EmulatorState, onReset: () => void): D365Co
     unregisterBusinessEventEndpoint: (url) => state.events.unregister(url),
     businessEvents: () => state.events.log.map((r) => ({ ...r })),
     flushBusinessEvents: () => state.events.flush(),
+    dropBusinessEvents: (dropped) => {
+      state.events.dropped = dropped;
+    },
     registerClient(clientId, secret) {
       state.tokens.registerClient(clientId, secret);
     },

@@ -135,6 +135,8 @@ export interface FnoRunOptions {
   full: boolean;
   /** Compute and report what would change; write nothing, remember nothing. */
   dryRun: boolean;
+  /** First day included (`YYYY-MM-DD`), for flows that sweep by day (invoices); others ignore it. */
+  since?: string;
 }
 
 /** What a run works with: both clients, the mapping, the store and the proxy's settings. */

@@ -9,6 +9,7 @@ import { readAccount, readContact, readOpportunity } from '../../mapping/index.j
 import { syncAccount } from '../accounts/account-handler.js';
 import { syncContact } from '../contacts/contact-handler.js';
 import { SyncAccountRecord, SyncContactRecord, SyncOpportunityRecord } from '../intake/record-schemas.js';
+import { invoicesFlow } from '../invoices/invoices-flow.js';
 import { syncOrder } from '../orders/order-handler.js';
 import { paymentsFlow } from '../payments/payments-flow.js';
 import { productsFlow } from '../products/products-flow.js';
@@ -136,8 +137,11 @@ const order = salesforceToFno({
   sync: syncOrder,
 });
 
+/** Flow 6: posted sales invoices (events feed it; the sweep heals what they missed). */
+const invoices: FnoToSalesforceFlow = invoicesFlow;
+
 /** Salesforce → F&O: the records the package sends. */
 export const SALESFORCE_TO_FNO = [account, contact, order] as const satisfies readonly SalesforceToFnoFlow[];
 
 /** F&O → Salesforce: read F&O on a schedule or on request, upsert Salesforce records. */
-export const FNO_TO_SALESFORCE: readonly FnoToSalesforceFlow[] = [productsFlow, paymentsFlow];
+export const FNO_TO_SALESFORCE: readonly FnoToSalesforceFlow[] = [productsFlow, invoices, paymentsFlow];
