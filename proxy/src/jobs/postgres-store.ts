@@ -26,7 +26,7 @@ import {
   StoreUnavailableError,
 } from './errors.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
-import { TOKEN_ID_PURGE_EVERY_MS, TOKEN_ID_SQL, type TokenIdLedger } from './token-ids.js';
+import { TOKEN_ID_PURGE_EVERY_MS, TOKEN_ID_SQL, type TokenIdLedger } from './store/token-ids/token-id-ledger.js';
 import { lockOrder, newJob, rowToAudit, rowToJob, type AuditRow, type JobRow } from './rows.js';
 import type {
   AuditEntry,

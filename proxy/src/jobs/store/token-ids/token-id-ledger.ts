@@ -3,8 +3,8 @@
  * until the token would have expired anyway, so a captured token cannot be replayed — on this
  * replica or any other, because the SQL ledgers share the store.
  *
- * Deliberately not part of the big `Store` interface: the two stores implement this small one
- * beside it (`tokenIdLedgerOf(store)`), with the SQL kept here.
+ * One of the store's concerns (`Store` extends it); `memoryTokenIdLedger` serves a process
+ * without a store.
  */
 export interface TokenIdLedger {
   /**
