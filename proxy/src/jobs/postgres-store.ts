@@ -25,7 +25,7 @@ import {
   NumberRangeExhaustedError,
   StoreUnavailableError,
 } from './errors.js';
-import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { migrationsFor } from './store/migrations.js';
 import { TOKEN_ID_PURGE_EVERY_MS, TOKEN_ID_SQL, type TokenIdLedger } from './store/token-ids/token-id-ledger.js';
 import { lockOrder, newJob, rowToAudit, rowToJob, type AuditRow, type JobRow } from './rows.js';
 import type {
@@ -152,7 +152,7 @@ class PostgresStore implements Store, TokenIdLedger {
       );
       const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
       const applied = new Set(rows.map((r) => r.version));
-      for (const m of POSTGRES_MIGRATIONS) {
+      for (const m of migrationsFor('postgres')) {
         if (applied.has(m.version)) continue;
         await db.query(m.sql);
         await db.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [

@@ -15,7 +15,7 @@ import {
   NumberRangeExhaustedError,
   StoreUnavailableError,
 } from './errors.js';
-import { SQLITE_MIGRATIONS } from './migrations.js';
+import { migrationsFor } from './store/migrations.js';
 import { TOKEN_ID_PURGE_EVERY_MS, TOKEN_ID_SQL, type TokenIdLedger } from './store/token-ids/token-id-ledger.js';
 import { lockOrder, newJob, rowToAudit, rowToJob, type AuditRow, type JobRow } from './rows.js';
 import type {
@@ -84,7 +84,7 @@ function migrate(db: Database.Database): void {
         (r) => r.version,
       ),
     );
-    for (const m of SQLITE_MIGRATIONS) {
+    for (const m of migrationsFor('sqlite')) {
       if (applied.has(m.version)) continue;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
