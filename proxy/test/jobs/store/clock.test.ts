@@ -1,18 +1,12 @@
+/**
+ * PostgreSQL judges leases and due-ness by the database's clock: replicas whose own clocks differ
+ * (here by ±5 min) never both hold one job, and a lease ends when it expires in database time.
+ * (SQLite trusts the caller's clock: one file is one machine.)
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/jobs/store.js';
-import type { Store } from '../../src/jobs/types.js';
-import { runStoreContract } from './store-contract.js';
-import { dropSchema, pgUrl, pinDatabaseClock, uniqueSchema } from './helpers.js';
-
-const schema = uniqueSchema();
-describe('postgres', () => {
-  runStoreContract('postgres', {
-    // The contract moves time through each call's `now`; this store judges leases by the
-    // database's clock, so the suite's database clock follows that `now`.
-    open: async () => pinDatabaseClock(await openStore(pgUrl(schema)), schema),
-    cleanup: () => dropSchema(schema),
-  });
-});
+import { openStore } from '../../../src/jobs/store.js';
+import type { Store } from '../../../src/jobs/types.js';
+import { dropSchema, pgUrl, uniqueSchema } from '../helpers.js';
 
 describe('postgres: leases on the database clock, whatever the replicas’ clocks say', () => {
   const clockSchema = uniqueSchema('jobs_clock');
