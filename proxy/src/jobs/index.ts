@@ -62,6 +62,7 @@ export {
   type JobLogger,
   type JobQueue,
   type JobQueueOptions,
+  type QueueStore,
 } from './queue.js';
 export {
   createScheduler,
