@@ -42,7 +42,7 @@ import { jobsPart } from './http/routes/jobs.js';
 import syncRoutes from './http/routes/sync.js';
 import { createScheduler, openJobs, type JobQueue, type Scheduler, type Store } from './jobs/index.js';
 import { redactUrl } from './jobs/store.js';
-import { tokenIdLedgerOf } from './jobs/token-ids.js';
+import { tokenIdLedgerOf } from './jobs/store/token-ids/token-id-ledger.js';
 import { loadBridgeConfig, type BridgeConfig } from './mapping/index.js';
 import type { Registry } from './metrics.js';
 import {

@@ -11,7 +11,10 @@ import type { z } from 'zod';
 import { DEFAULT_BACKOFF, decideAfterFailure, decideBeforeRun, type BackoffPolicy } from './decisions.js';
 import { JobValidationError, StoreUnavailableError } from './errors.js';
 import { createJobMetrics, type JobMetrics } from './metrics.js';
-import type { EnqueueInput, EnqueueResult, Job, Store } from './types.js';
+import type { EnqueueInput, EnqueueResult, Housekeeping, Job, JobStore, ScheduleStore } from './types.js';
+
+/** What the queue needs of the store: its jobs, retention and counts, and (for the scheduler) slots. */
+export type QueueStore = JobStore & Housekeeping & ScheduleStore;
 import { validateEnqueueInput } from './validate.js';
 
 /** pino-compatible (pino, Fastify's `app.log`, or the no-op default). */
@@ -39,7 +42,7 @@ export interface HandlerOptions<P> {
 }
 
 export interface JobQueueOptions {
-  store: Store;
+  store: QueueStore;
   logger?: JobLogger;
   /** prom-client registry: the queue registers `fobridge_jobs_*` metrics on it. */
   registry?: Registry;
@@ -77,7 +80,7 @@ export interface JobQueueOptions {
 }
 
 export interface JobQueue {
-  readonly store: Store;
+  readonly store: QueueStore;
   registerHandler<P>(flow: string, handler: JobHandler<P>, opts?: HandlerOptions<P>): void;
   /** Validate, then write durably; resolves only after the store committed. */
   enqueue<P>(input: EnqueueInput<P>): Promise<EnqueueResult<P>>;
@@ -104,7 +107,7 @@ interface InFlight {
 }
 
 class Queue implements JobQueue {
-  readonly store: Store;
+  readonly store: QueueStore;
   private readonly log: JobLogger;
   private readonly handlers = new Map<string, { handler: JobHandler<any>; payload?: z.ZodType<unknown> }>();
   private readonly clock: () => number;
@@ -319,8 +322,9 @@ class Queue implements JobQueue {
       }
       const heartbeat = setInterval(
         () => {
+          const now = this.clock();
           this.store
-            .heartbeat(job.id, job.attempts, this.clock() + this.o.leaseMs)
+            .heartbeat(job.id, job.attempts, now + this.o.leaseMs, now)
             .then((ours) => {
               if (!ours)
                 controller.abort(new Error('lease lost: the job was re-claimed or finished elsewhere'));

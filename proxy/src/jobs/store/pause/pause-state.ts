@@ -1,0 +1,7 @@
+/** Shared throttle state of the F&O governor (structural: the d365 client declares the same). */
+export interface PauseState {
+  /** Epoch ms until which the scope is paused; 0 when never paused (may be in the past). */
+  getPausedUntil(scope: string): Promise<number>;
+  /** Raise the pause to at least `untilMs`; never shortens it; returns the resulting value. */
+  extendPause(scope: string, untilMs: number): Promise<number>;
+}
