@@ -30,6 +30,7 @@ beforeAll(async () => {
   bridgePath = h.writeBridge('bridge.products.json', (cfg) => {
     cfg.companies.usmf.currencies = ['USD', 'EUR'];
     cfg.companies.usrt.currencies = ['USD', 'EUR'];
+    cfg.companies.usmf.priceGroups = ['10'];
   });
   await h.start({ BRIDGE_CONFIG: bridgePath, SF_BULK_THRESHOLD: '100' });
 }, 30_000);
@@ -102,6 +103,20 @@ describe('products and prices: F&O → Salesforce', () => {
     // The demo products (USD agreements only) get USD entries; no price at all → a product, no entry.
     expect(product(NO_PRICE_ITEM)?.IsActive).toBe(true);
     expect(entry(NO_PRICE_ITEM, 'Standard Price Book', 'USD')).toBeUndefined();
+  });
+
+  it("a configured customer price group gets its company's book: the group's price, else the list price", () => {
+    const book = 'F&O USMF group 10';
+    for (const currency of ['USD', 'EUR']) {
+      // P000001 has a group-10 agreement (one less than the list price); P000002 has none.
+      const groupPrice = Math.round((catalogPrice(1, currency) - 1) * 100) / 100;
+      expect(entry('P000001', book, currency)?.UnitPrice).toBe(groupPrice);
+      expect(entry('P000001', 'F&O USMF', currency)?.UnitPrice).toBe(catalogPrice(1, currency));
+      expect(entry('P000002', book, currency)?.UnitPrice).toBe(catalogPrice(2, currency));
+    }
+    // Only the company that lists the group gets its book; no price at all → no entry there either.
+    expect(books().map((b) => b.Name)).not.toContain('F&O USRT group 10');
+    expect(entry(NO_PRICE_ITEM, book, 'USD')).toBeUndefined();
   });
 
   it('awkward item numbers round-trip exactly', () => {

@@ -37,6 +37,12 @@ describe('listPrice', () => {
     expect(listPrice(rows, base, 'USD', { ...opts, customerGroup: '10' })).toBe(90);
   });
 
+  it('a price group matches whatever its case (F&O ids are case-insensitive); another group falls back to the list price', () => {
+    const rows = [agreement({}), agreement({ PriceCustomerGroupCode: 'RETAIL', Price: 95 })];
+    expect(listPrice(rows, base, 'USD', { ...opts, customerGroup: 'retail' })).toBe(95);
+    expect(listPrice(rows, base, 'USD', { ...opts, customerGroup: 'WHOLESALE' })).toBe(100);
+  });
+
   it('only agreements valid today; among several, the one that started last', () => {
     const rows = [
       agreement({ PriceApplicableFromDate: '2099-01-01T12:00:00Z', Price: 1 }),
