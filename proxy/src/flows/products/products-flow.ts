@@ -8,7 +8,7 @@
 import type { FnoRunDeps, FnoRunOptions, FnoRunResult, FnoToSalesforceFlow } from '../sync/flow.js';
 import { UnmappedCompanyError } from '../sync/fno-errors.js';
 import { buildPlan, emptyState, type ProductsState } from './plan.js';
-import { fnoLanguage, readCatalogue, readNames, type CompanyCatalogue } from './read-fno.js';
+import { fnoLanguage, readCompany, readNames, type CompanyCatalogue } from './read-fno.js';
 import { changesOf, writeChanges } from './write-salesforce.js';
 
 const STATE_NS = 'products';
@@ -25,7 +25,13 @@ export async function runProducts(opts: FnoRunOptions, deps: FnoRunDeps): Promis
   const names = new Map<string, Map<string, string>>();
   let d365Requests = 0;
   for (const company of mapped.filter((c) => companies.includes(c))) {
-    const catalogue = await readCatalogue(d365, company, deps.signal);
+    const catalogue = await readCompany(
+      d365,
+      company,
+      { exportProject: config.PRODUCTS_EXPORT_PROJECT, exportThreshold: config.PRODUCTS_EXPORT_THRESHOLD },
+      deps.log,
+      deps.signal,
+    );
     d365Requests += catalogue.requests;
     catalogues.push(catalogue);
     const language = fnoLanguage(cfg.companies[company]!.language);
@@ -48,6 +54,8 @@ export async function runProducts(opts: FnoRunOptions, deps: FnoRunDeps): Promis
     companies: catalogues.length,
     productsRead: catalogues.reduce((n, c) => n + c.products.length, 0),
     d365Requests,
+    companiesExported: catalogues.filter((c) => c.via === 'export').length,
+    exportsFailed: catalogues.filter((c) => c.exportFailed).length,
     productsChanged: changes.products.length,
     pricesChanged: changes.prices.length,
     productsToDeactivate: changes.deactivate.length,
