@@ -207,56 +207,30 @@ export class Dmf {
     return `${origin}/_blob/dmf/${encodeURIComponent(name)}?sv=2014-02-14&sr=b&sig=${randomUUID().replace(/-/g, '')}&st=${encodeURIComponent(new Date().toISOString().slice(0, 19) + 'Z')}&se=${encodeURIComponent(expiry)}&sp=rw`;
   }
 
-  private startExport(args: Record<string, unknown>): string {
-    this.counters.packageExports++;
-    const now = Date.now();
-    const definitionGroupId = String(args.definitionGroupId ?? '');
+  /** The caller's execution id, or one like F&O's (`<project>-<timestamp>-<n>`). */
+  private executionIdOf(args: Record<string, unknown>, fallback: string): string {
     const stamp = this.now().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    const executionId =
-      String(args.executionId ?? '') || `${definitionGroupId || 'Export'}-${stamp}-${++this.sequence}`;
-    const previous = this.runs.get(executionId);
-    if (previous && args.reExecute !== true)
-      throw plainError(400, `Execution ID '${executionId}' already exists.`);
-    if (previous) clearTimeout(previous.timer);
-    const project = this.projects.get(definitionGroupId.toLowerCase());
+    const group = String(args.definitionGroupId ?? '') || fallback;
+    return String(args.executionId ?? '') || `${group}-${stamp}-${++this.sequence}`;
+  }
+
+  /** Registers a new execution in NotRun; its timer moves it on. */
+  private begin(
+    kind: Execution['kind'],
+    args: Record<string, unknown>,
+    executionId: string,
+    errors: string[],
+    pkg: Uint8Array | undefined,
+  ): string {
+    const now = Date.now();
     const run: Execution = {
-      kind: 'export',
+      kind,
       executionId,
-      definitionGroupId,
+      definitionGroupId: String(args.definitionGroupId ?? ''),
       legalEntityId: String(args.legalEntityId ?? '').toLowerCase(),
       status: 'NotRun',
       entities: [],
-      errors: project ? [] : [`Data project '${definitionGroupId}' was not found.`],
-      executingAt: now + NOT_RUN_MS * this.timeScale,
-      finishAt: now + (NOT_RUN_MS + EXECUTING_MS) * this.timeScale,
-      package: undefined,
-      done: false,
-    };
-    this.runs.set(executionId, run);
-    run.timer = setTimeout(() => this.advance(run), Math.max(0, run.finishAt - now) + 1);
-    return executionId;
-  }
-
-  private startImport(args: Record<string, unknown>): string {
-    this.counters.packageImports++;
-    const now = Date.now();
-    const definitionGroupId = String(args.definitionGroupId ?? '');
-    const stamp = this.now().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    const executionId =
-      String(args.executionId ?? '') || `${definitionGroupId || 'Import'}-${stamp}-${++this.sequence}`;
-    if (this.runs.has(executionId)) throw plainError(400, `Execution ID '${executionId}' already exists.`);
-    const packageUrl = String(args.packageUrl ?? '');
-    const m = /\/_blob\/dmf\/([^?]+)/.exec(packageUrl);
-    const pkg = m ? this.blobs.get(decodeURIComponent(m[1]!)) : undefined;
-    const legalEntityId = String(args.legalEntityId ?? '').toLowerCase();
-    const run: Execution = {
-      kind: 'import',
-      executionId,
-      definitionGroupId,
-      legalEntityId,
-      status: 'NotRun',
-      entities: [],
-      errors: pkg ? [] : [`Unable to download the package from '${packageUrl}'.`],
+      errors,
       executingAt: now + NOT_RUN_MS * this.timeScale,
       finishAt: now + (NOT_RUN_MS + EXECUTING_MS) * this.timeScale,
       package: pkg,
@@ -265,6 +239,35 @@ export class Dmf {
     this.runs.set(executionId, run);
     run.timer = setTimeout(() => this.advance(run), Math.max(0, run.finishAt - now) + 1);
     return executionId;
+  }
+
+  private startExport(args: Record<string, unknown>): string {
+    this.counters.packageExports++;
+    const executionId = this.executionIdOf(args, 'Export');
+    const previous = this.runs.get(executionId);
+    if (previous && args.reExecute !== true)
+      throw plainError(400, `Execution ID '${executionId}' already exists.`);
+    if (previous) clearTimeout(previous.timer);
+    const name = String(args.definitionGroupId ?? '');
+    const found = this.projects.has(name.toLowerCase());
+    return this.begin(
+      'export',
+      args,
+      executionId,
+      found ? [] : [`Data project '${name}' was not found.`],
+      undefined,
+    );
+  }
+
+  private startImport(args: Record<string, unknown>): string {
+    this.counters.packageImports++;
+    const executionId = this.executionIdOf(args, 'Import');
+    if (this.runs.has(executionId)) throw plainError(400, `Execution ID '${executionId}' already exists.`);
+    const packageUrl = String(args.packageUrl ?? '');
+    const m = /\/_blob\/dmf\/([^?]+)/.exec(packageUrl);
+    const pkg = m ? this.blobs.get(decodeURIComponent(m[1]!)) : undefined;
+    const errors = pkg ? [] : [`Unable to download the package from '${packageUrl}'.`];
+    return this.begin('import', args, executionId, errors, pkg);
   }
 
   /** Moves an execution through its states by the clock; the import itself happens when it finishes. */
