@@ -173,8 +173,12 @@ export class PackageClient {
           },
           { lane },
         );
-        // The value is the execution id (flat, as Microsoft's sample reads it; d365.md §6).
-        return typeof res?.value === 'string' && res.value ? res.value : executionId;
+        // The value is the execution id: flat, as Microsoft's sample reads it; Microsoft's docs
+        // show it nested ({"value":{"value":"<id>"}}), so that is accepted too (d365.md §6).
+        const v = res?.value as unknown;
+        const nested = (v as { value?: unknown } | null)?.value;
+        const id = typeof v === 'string' ? v : typeof nested === 'string' ? nested : '';
+        return id || executionId;
       },
     });
     const runId = started.row;
