@@ -1,9 +1,10 @@
 /**
- * What an export data project writes (reference §6, package format of Microsoft's sample): a zip
- * with `Manifest.xml` and `PackageHeader.xml` (UTF-16 LE with BOM) and one `<Entity label>.csv`
- * per entity: UTF-8 with BOM, comma, `"` text qualifier, a header row of upper-case staging field
- * names, CRLF. Dates are written as F&O renders them over OData (ISO 8601, 1900-01-01 for empty):
- * an assumption, a real data source's date format is configurable (the proxy reads both forms).
+ * What an export data project writes (docs/emulators/d365.md, "DMF package API"; the format of
+ * Microsoft's sample package): a zip with `Manifest.xml` and `PackageHeader.xml` (UTF-16 LE with
+ * BOM) and one `<Entity label>.csv` per entity: UTF-8 with BOM, comma, `"` text qualifier, a
+ * header row of upper-case staging field names, CRLF. Dates are written as F&O renders them over
+ * OData (ISO 8601, 1900-01-01 for empty): an assumption, a real data source's date format is
+ * configurable (the proxy reads both forms).
  */
 import { stringify } from 'csv-stringify/sync';
 import { zipSync } from 'fflate';

@@ -1,5 +1,5 @@
 /**
- * Importing and exporting data packages through the DMF package REST API (d365.md §6). DMF is
+ * Importing and exporting data packages through the DMF package REST API (docs/d365-client.md §5). DMF is
  * exempt from OData service protection, so volume loads and reads go this way (bulk-write.ts
  * routes writes; flows decide reads).
  *
@@ -174,7 +174,7 @@ export class PackageClient {
           { lane },
         );
         // The value is the execution id: flat, as Microsoft's sample reads it; Microsoft's docs
-        // show it nested ({"value":{"value":"<id>"}}), so that is accepted too (d365.md §6).
+        // show it nested ({"value":{"value":"<id>"}}), so that is accepted too.
         const v = res?.value as unknown;
         const nested = (v as { value?: unknown } | null)?.value;
         const id = typeof v === 'string' ? v : typeof nested === 'string' ? nested : '';

@@ -1,7 +1,8 @@
 /**
- * Reading an exported data package (d365.md §6, the format package-builder.ts writes): a zip with
- * `Manifest.xml` (UTF-16 LE with BOM, or UTF-8) naming each entity and its data file, and one CSV
- * per entity with a header row of staging field names (upper case for the standard entities).
+ * Reading an exported data package (docs/d365-client.md §5; the format package-builder.ts
+ * writes): a zip with `Manifest.xml` (UTF-16 LE with BOM, or UTF-8) naming each entity and its
+ * data file, and one CSV per entity with a header row of staging field names (upper case for the
+ * standard entities).
  *
  * Assumptions (not confirmed on a real export; see docs/d365-client.md): CSV with a header row,
  * comma, `"` qualifier, UTF-8 (with or without BOM). The manifest is read with two patterns rather
