@@ -229,6 +229,10 @@ export const configSchema = z
     PRODUCTS_STOPPED_STATES: csv().transform((v) => (v.length > 0 ? v : ['Stopped', 'Discontinued'])),
     /** Salesforce org has multi-currency on: each entry carries CurrencyIsoCode. Off: the company currency only. */
     PRODUCTS_MULTI_CURRENCY: optionalBool().transform((v) => v ?? true),
+    /** F&O export data project (Released products V2 + Sales price agreements) for large catalogues; unset: always OData paging. */
+    PRODUCTS_EXPORT_PROJECT: optionalString(),
+    /** A company with more released products than this is read through PRODUCTS_EXPORT_PROJECT (measured crossover). */
+    PRODUCTS_EXPORT_THRESHOLD: int(20_000, 0),
 
     // ── payment status and standing (flow 7; docs/flows.md) ──────────────────────────────
     /** Cron (UTC) of the payment status run; `off` disables the schedule (the route still runs it). */
