@@ -32,10 +32,11 @@ import { runFnoFlowsOnce, seedDemoCustomer, type FlowRun, type SandboxCustomer }
 import { writeDemoRequests, type DemoRequest } from './sandbox-requests.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const dataDir = `${root}.tmp/sandbox`;
+const env = process.env;
+// SANDBOX_DIR: another folder for the store and the request files (the sandbox test uses one of its own).
+const dataDir = env.SANDBOX_DIR ?? `${root}.tmp/sandbox`;
 mkdirSync(dataDir, { recursive: true });
 
-const env = process.env;
 const host = env.HOST ?? '127.0.0.1';
 const port = Number(env.PORT ?? 8080);
 const devKey = env.SANDBOX_API_KEY ?? `sandbox-${randomBytes(18).toString('base64url')}`;
