@@ -3,20 +3,24 @@
  * the shell on ephemeral ports, then the banner's own copy-paste commands are run as printed —
  * products and prices are in Salesforce, an invoice posted in F&O reaches the demo Account by
  * business event, a partial payment shows Partially paid with what remains, a hold reaches the
- * Account and the preview's pages. Everything over HTTP, each step bounded in time.
+ * Account and the preview's pages, where Chromium sees the card's badge and the widget's warning
+ * (screenshots in test-results/screenshots/sandbox-*.png, the source of docs/images/sandbox-*.png).
+ * Everything over HTTP, each step bounded in time.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium, CHROMIUM_PATH } from '../browser/chromium.js';
 import { DEMO_FNO_CUSTOMER, DEMO_PRODUCTS } from '../fixtures/demo-world.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fobridge-sandbox-'));
 const START_TIMEOUT_MS = 120_000;
+const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 
 type Row = Record<string, unknown>;
 let child: ChildProcess;
@@ -170,6 +174,38 @@ describe('scripts/sandbox: from F&O to Salesforce', () => {
       return account?.D365_On_Hold_Status__c === 'All' ? account : undefined;
     });
     expect((fabrikam.Invoices as Row[]).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('in Chromium, the Account card shows the hold badge and the Opportunity widget its warning', async () => {
+    // A missing browser fails this test (never skips it): scripts/setup installs it.
+    if (!hasChromium)
+      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run scripts/setup (or set CHROMIUM_PATH)`);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      page.setDefaultTimeout(10_000);
+      // The banner's "see it" links: the demo customer's Account page, then its Opportunity.
+      const [accountPage, opportunityPage] = banner
+        .slice(banner.findIndex((l) => l.includes('see it:')))
+        .slice(0, 2)
+        .map((l) => /https?:\/\/\S+/.exec(l)![0]);
+      await page.goto(accountPage!);
+      const card = page.locator('c-d365-account-standing');
+      await expect(card.locator('.on-hold').textContent()).resolves.toBe('On hold: All');
+      // The invoices are the org's: F&O's numbers, with the partial payment's status.
+      await expect(card.locator('tr.invoice').count()).resolves.toBeGreaterThanOrEqual(3);
+      await expect(card.textContent()).resolves.toContain('Partially paid');
+      await card.screenshot({ path: `${SCREENSHOTS}sandbox-standing-on-hold.png` });
+      await page.goto(opportunityPage!);
+      const widget = page.locator('c-d365-inventory');
+      await expect(widget.locator('.customer-warning').textContent()).resolves.toContain(
+        'F&O has this customer on hold (All)',
+      );
+      await widget.screenshot({ path: `${SCREENSHOTS}sandbox-inventory-on-hold.png` });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('prints the business-event key only once: in the banner, never in the log', () => {
