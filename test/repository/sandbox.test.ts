@@ -2,8 +2,9 @@
  * scripts/sandbox as a newcomer uses it (docs/sandbox.md, "From F&O to Salesforce"): started from
  * the shell on ephemeral ports, then the banner's own copy-paste commands are run as printed —
  * products and prices are in Salesforce, an invoice posted in F&O reaches the demo Account by
- * business event, a partial payment shows Partially paid with what remains, a hold reaches the
- * Account and the preview's pages, where Chromium sees the card's badge and the widget's warning
+ * business event, a partial payment shows Partially paid with what remains, a full one Paid, an
+ * unpaid invoice past due Overdue, a hold reaches the Account and the preview's pages, where
+ * Chromium sees the card's badge and the widget's warning
  * (screenshots in test-results/screenshots/sandbox-*.png, the source of docs/images/sandbox-*.png).
  * Everything over HTTP, each step bounded in time.
  */
@@ -162,6 +163,24 @@ describe('scripts/sandbox: from F&O to Salesforce', () => {
       return found?.Payment_Status__c === 'Partially paid' ? found : undefined;
     });
     expect(invoice.Amount_Remaining__c).toBe(Number(remaining!.replace(/,/g, '')));
+  });
+
+  it('a full payment shows Paid, and an unpaid invoice past its due date Overdue', async () => {
+    const sf = `${urlAfter('Salesforce emu')}/_emulator`;
+    const paid = /full payment, (\S+)/.exec(banner.find((l) => l.includes('full payment'))!)![1]!;
+    await paste(commandAfter('full payment'));
+    const late = await paste(commandAfter('45 days old'));
+    const lateId = `${DEMO_FNO_CUSTOMER.company.toUpperCase()}|${String(late.invoiceNumber)}`;
+    // The old invoice comes by business event first; the run then decides both statuses.
+    await within(10_000, `Invoice__c ${lateId}`, async () =>
+      (await getJson<Row[]>(`${sf}/records/Invoice__c`)).find((i) => i.D365_Invoice_Id__c === lateId),
+    );
+    await paste(paymentsRun());
+    await within(20_000, `${paid} Paid and ${String(late.invoiceNumber)} Overdue`, async () => {
+      const invoices = await getJson<Row[]>(`${sf}/records/Invoice__c`);
+      const status = (name: unknown) => invoices.find((i) => i.Name === name)?.Payment_Status__c;
+      return status(paid) === 'Paid' && status(late.invoiceNumber) === 'Overdue' ? true : undefined;
+    });
   });
 
   it('a customer put on hold reaches the Account, and the preview pages read it from the org', async () => {
