@@ -153,6 +153,11 @@ try {
     throw err;
   }
 
+  // The demo customer of the F&O → Salesforce flows (sandbox-fno.ts), before the request files
+  // are written: Fabrikam's then carries its D365 Customer Number, as the Queueable's would.
+  const customer: SandboxCustomer | undefined =
+    salesforce && runtime.salesforce ? seedDemoCustomer(d365.control, salesforce.control) : undefined;
+
   // Ready-to-send sync requests for the demo records (read from the Salesforce emulator).
   const requests: DemoRequest[] = runtime.salesforce
     ? await writeDemoRequests(runtime.salesforce, `${dataDir}/requests`)
@@ -171,12 +176,10 @@ try {
 
   // ── 5. F&O → Salesforce: the demo customer, the business-event endpoint, flows 4, 6, 7 ──
   const eventsUrl = `${proxyUrl}/v1/events/d365/${eventKey}`;
-  let customer: SandboxCustomer | undefined;
   let runs: FlowRun[] = [];
   let eventsRegistered = false;
-  if (salesforce && runtime.salesforce) {
-    // The history first (swept, not sent as events), then the endpoint, as F&O would be set up.
-    customer = seedDemoCustomer(d365.control, salesforce.control);
+  if (customer) {
+    // The invoices above are history (swept, not sent as events); the endpoint comes after them.
     const test = await d365.control.registerBusinessEventEndpoint(eventsUrl);
     eventsRegistered = test.delivered;
     process.stdout.write('running the products, invoice sweep and payment status flows once…\n');

@@ -9,7 +9,7 @@
  * Everything over HTTP, each step bounded in time.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -225,6 +225,44 @@ describe('scripts/sandbox: from F&O to Salesforce', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('the unknown-item failure still plays out with the demo customer linked: Fabrikam stays US-101', async () => {
+    // docs/sandbox.md, "Make each failure happen": the request files, sent with the dev key.
+    const proxy = urlAfter('  proxy ');
+    const sf = `${urlAfter('Salesforce emu')}/_emulator`;
+    const key = banner
+      .find((l) => l.includes('dev API key'))!
+      .trim()
+      .split(/\s+/)
+      .pop()!;
+    const send = async (file: string, path: string) => {
+      const res = await fetch(`${proxy}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: readFileSync(join(dir, 'requests', file)),
+      });
+      expect(res.status).toBe(202);
+      return (JSON.parse(readFileSync(join(dir, 'requests', file), 'utf8')) as { records: Row[] })
+        .records[0]!;
+    };
+    const record = (object: string, id: unknown) => getJson<Row>(`${sf}/records/${object}/${String(id)}`);
+    const account = await send('fail-unknown-item-account.json', '/v1/sync/accounts');
+    expect(account.D365_Customer_Number__c).toBe(DEMO_FNO_CUSTOMER.customerAccount);
+    await within(20_000, 'Fabrikam synced', async () =>
+      (await record('Account', account.Id)).D365_Last_Synced__c ? true : undefined,
+    );
+    const synced = await record('Account', account.Id);
+    expect([synced.D365_Sync_Status__c, synced.D365_Customer_Number__c]).toEqual([
+      'Synced',
+      DEMO_FNO_CUSTOMER.customerAccount,
+    ]);
+    const order = await send('fail-unknown-item.json', '/v1/orders');
+    const failed = await within(20_000, 'the order marked Error', async () => {
+      const opportunity = await record('Opportunity', order.Id);
+      return opportunity.D365_Sync_Status__c === 'Error' ? opportunity : undefined;
+    });
+    expect(failed.D365_Sync_Error__c).toContain('Z9999');
   });
 
   it('prints the business-event key only once: in the banner, never in the log', () => {
