@@ -147,7 +147,7 @@ export async function runFlow(
     if (Date.now() - started > timeoutMs) {
       return { flow, state: job.state, ms: Date.now() - started, error: job.lastError?.code };
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // each poll is a line in the log
   }
 }
 

@@ -276,7 +276,9 @@ function fnoBanner(o: {
   const who = { company: c.company, customerAccount: c.customerAccount };
   const accountPage = `${o.previewUrl}account?account=${previewAccountId(c.accountName)}`;
   const opportunityPage = `${o.previewUrl}?opportunity=${previewOpportunityId(c.accountName)}`;
-  const ran = o.runs.map((r) => `${r.flow} ${r.state}${r.error ? ` (${r.error})` : ''}`).join(', ');
+  const ran = o.runs
+    .map((r) => `${r.flow} ${r.state}${r.error ? ` (${r.error})` : ''} in ${(r.ms / 1000).toFixed(1)} s`)
+    .join(', ');
   return [
     '',
     `  F&O → Salesforce (docs/sandbox.md, "From F&O to Salesforce"); demo customer ${c.accountName} = ${c.customerAccount} in ${c.company}`,
