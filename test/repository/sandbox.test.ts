@@ -75,6 +75,7 @@ async function within<T>(ms: number, what: string, probe: () => Promise<T | unde
 beforeAll(async () => {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS; // scripts/sandbox sets it, as on a fresh shell
+  delete env.STORE_URL; // the sandbox's own store, in SANDBOX_DIR
   child = spawn('scripts/sandbox', [], {
     cwd: root,
     env: {
@@ -108,7 +109,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('scripts/sandbox: from F&O to Salesforce', () => {
+// Each step waits at most 10–20 s for what it checks; the whole walkthrough shares a loaded machine.
+describe('scripts/sandbox: from F&O to Salesforce', { timeout: 60_000 }, () => {
   it('ran the products, invoice sweep and payment status flows at start', () => {
     expect(banner.find((l) => l.includes('at start:'))).toMatch(
       /at start: products done in [\d.]+ s, invoices done in [\d.]+ s, payments done in [\d.]+ s$/,
