@@ -155,8 +155,13 @@ try {
 
   // The demo customer of the F&O → Salesforce flows (sandbox-fno.ts), before the request files
   // are written: Fabrikam's then carries its D365 Customer Number, as the Queueable's would.
-  const customer: SandboxCustomer | undefined =
-    salesforce && runtime.salesforce ? seedDemoCustomer(d365.control, salesforce.control) : undefined;
+  let customer: SandboxCustomer | undefined;
+  try {
+    if (salesforce && runtime.salesforce) customer = seedDemoCustomer(d365.control, salesforce.control);
+  } catch (err) {
+    // The rest of the sandbox (inventory, flows 1–3) does not need it.
+    console.error('the demo customer could not be set up; F&O → Salesforce is left out:', err);
+  }
 
   // Ready-to-send sync requests for the demo records (read from the Salesforce emulator).
   const requests: DemoRequest[] = runtime.salesforce
