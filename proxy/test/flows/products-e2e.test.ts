@@ -196,6 +196,32 @@ describe('products and prices: F&O → Salesforce', () => {
     expect(entry('P000003', 'F&O USRT', 'EUR')?.UnitPrice).toBe(123.4);
   });
 
+  it('a standard price typed by hand before the bridge (no key) is taken over, not duplicated', async () => {
+    const sf = h.proxy.runtime.salesforce!;
+    const standard = String(books().find((b) => b.IsStandard === true)?.Id);
+    const typed = h.sf.control
+      .records('PricebookEntry')
+      .find((e) => e.Product2Id === product('P000005')?.Id && e.Pricebook2Id === standard);
+    expect(typed).toBeDefined();
+    const [cleared] = await sf.updateMany('PricebookEntry', [
+      { Id: typed!.Id, D365_Price_Key__c: null, UnitPrice: 1 },
+    ]);
+    expect(cleared?.success).toBe(true);
+    const count = h.sf.control.records('PricebookEntry').length;
+    await h.proxy.runtime.store.ledgerPut(
+      'products',
+      'state',
+      { products: {}, prices: {}, books: {} },
+      { overwrite: true },
+    );
+    const result = await h.proxy.runtime.fno.runNow('products', { full: true, dryRun: false });
+    expect(result.counts.failed).toBe(0);
+    expect(h.sf.control.records('PricebookEntry')).toHaveLength(count);
+    const after = h.sf.control.records('PricebookEntry').find((e) => e.Id === typed!.Id);
+    expect(after?.D365_Price_Key__c).toBe(typed!.D365_Price_Key__c);
+    expect(after?.UnitPrice).toBe(typed!.UnitPrice);
+  });
+
   it('a Closed Won Opportunity built from synced products becomes a sales order with no manual mapping', async () => {
     const sf = h.proxy.runtime.salesforce!;
     const { id: accountId } = await sf.create('Account', {
