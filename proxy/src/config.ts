@@ -230,6 +230,18 @@ export const configSchema = z
     /** Salesforce org has multi-currency on: each entry carries CurrencyIsoCode. Off: the company currency only. */
     PRODUCTS_MULTI_CURRENCY: optionalBool().transform((v) => v ?? true),
 
+    // ── reconciliation (docs/reconciliation.md) ─────────────────────────────────────────
+    /** Cron (UTC) of the daily reconciliation (report only, no repair); `off` disables it. */
+    RECONCILE_CRON: z.preprocess(blankAsUndefined, z.string().default('30 2 * * *')),
+    /** A Salesforce record still `Pending` after this many minutes is reported (its callout was lost). */
+    RECONCILE_PENDING_MIN: int(60, 1, 100_800),
+    /** F&O → Salesforce pairs dated by F&O (posted invoices) are compared over this many days. */
+    RECONCILE_WINDOW_DAYS: int(90, 1, 3_660),
+    /** The scheduled run also repairs what is safe to repair (default: it only reports). */
+    RECONCILE_SCHEDULE_REPAIR: optionalBool().transform((v) => v ?? false),
+    /** How many reports the store keeps (the oldest is overwritten). */
+    RECONCILE_HISTORY: int(30, 1, 1_000),
+
     // ── payment status and standing (flow 7; docs/flows.md) ──────────────────────────────
     /** Cron (UTC) of the payment status run; `off` disables the schedule (the route still runs it). */
     PAYMENTS_SYNC_CRON: z.preprocess(blankAsUndefined, z.string().default('0 * * * *')),
