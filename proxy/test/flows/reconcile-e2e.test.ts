@@ -167,6 +167,25 @@ describe('reconciliation with drift injected', () => {
     expect(missing.body.code).toBe('REPORT_NOT_FOUND');
   });
 
+  it('every flow and company by default: products are compared, payments says why it is not', async () => {
+    const res = await h.admin('/v1/reconcile', { method: 'POST', body: { dryRun: true } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.scope).toEqual({
+      flows: ['account', 'contact', 'order', 'products', 'invoices', 'payments'],
+      companies: ['usmf', 'usrt'],
+    });
+    const products = res.body.pairs.filter((p: any) => p.flow === 'products');
+    expect(products.map((p: any) => p.company).sort()).toEqual(['usmf', 'usrt']);
+    // The seeded Product2 D0001 matches its released product; the rest of the catalogue is not in Salesforce.
+    const usmf = products.find((p: any) => p.company === 'usmf');
+    expect(usmf.counts.matched).toBe(1);
+    expect(usmf.counts.missingInSalesforce).toBe(usmf.counts.fno - 1);
+    expect(res.body.notes.join('\n')).toMatch(/^payments: not compared: /m);
+    const bad = await h.admin('/v1/reconcile', { method: 'POST', body: { flow: 'acount', dryRun: true } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('UNKNOWN_FLOW');
+  });
+
   it('fo-bridge reconcile prints the table and exits 1 when something is found', async () => {
     const out: string[] = [];
     const err: string[] = [];

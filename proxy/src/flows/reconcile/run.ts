@@ -403,7 +403,8 @@ async function fnoToSalesforce(flow: FnoToSalesforceFlow, run: Run): Promise<voi
   // Per company: the earliest day to sweep again, when something is missing or different.
   const repairs = new Map<string, { since: string | undefined }>();
   for (const spec of declaration.pairs) {
-    const expected = new Map<string, { company: string; record: ExpectedRecord }>();
+    // Per company: a Product2 is expected once in each company that releases the item.
+    const expected: Array<{ company: string; record: ExpectedRecord }> = [];
     for (const company of run.companies) {
       const records = await spec.expected({
         d365: deps.d365,
@@ -418,9 +419,9 @@ async function fnoToSalesforce(flow: FnoToSalesforceFlow, run: Run): Promise<voi
         },
       });
       pairs.get(flow.flow, spec.pair, 'fnoToSalesforce', company).counts.fno = records.length;
-      for (const record of records) expected.set(record.key, { company, record });
+      for (const record of records) expected.push({ company, record });
     }
-    const fields = [...new Set([...expected.values()].flatMap((e) => Object.keys(e.record.values)))].filter(
+    const fields = [...new Set(expected.flatMap((e) => Object.keys(e.record.values)))].filter(
       (f) => f !== spec.salesforce.externalId && f !== 'Id',
     );
     const extra = (spec.salesforce.fields ?? []).filter((f) => !fields.includes(f));
@@ -442,7 +443,8 @@ async function fnoToSalesforce(flow: FnoToSalesforceFlow, run: Run): Promise<voi
         applied: run.apply,
       };
     };
-    for (const [key, { company, record }] of expected) {
+    for (const { company, record } of expected) {
+      const key = record.key;
       const p = pairs.get(flow.flow, spec.pair, 'fnoToSalesforce', company);
       const have = byKey.get(key);
       if (!have) {
@@ -490,8 +492,9 @@ async function fnoToSalesforce(flow: FnoToSalesforceFlow, run: Run): Promise<voi
       });
     }
     // In Salesforce (within the window) but not in F&O.
+    const expectedKeys = new Set(expected.map((e) => e.record.key));
     for (const [key, have] of byKey) {
-      if (expected.has(key)) continue;
+      if (expectedKeys.has(key)) continue;
       const says = spec.companyOf(have);
       if (says !== undefined && !run.companies.includes(says)) continue;
       if (says === undefined && run.opts.companies?.length) continue;
