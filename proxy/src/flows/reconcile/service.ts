@@ -9,8 +9,8 @@ import type { D365Client } from '../../d365/index.js';
 import type { JobQueue, ScheduleDefinition, Store } from '../../jobs/index.js';
 import type { BridgeConfig } from '../../mapping/index.js';
 import type { SalesforceClient } from '../../salesforce/index.js';
-import type { FnoFlows } from '../fno-flows.js';
-import { FlowNotConfiguredError, UnmappedCompanyError } from '../sync/fno-errors.js';
+import { requireConnections, type FnoFlows } from '../fno-flows.js';
+import { UnmappedCompanyError } from '../sync/fno-errors.js';
 import { ReportNotFoundError, UnknownReconcileFlowError } from './errors.js';
 import { getReport, listReports, saveReport } from './history.js';
 import type { ReconcileReport, ReportSummary } from './report.js';
@@ -78,16 +78,8 @@ const list = (v: string | string[] | undefined): string[] | undefined =>
 
 export function registerReconcile(opts: ReconcilerOptions): Reconciler {
   const deps = (log: Log, signal?: AbortSignal): ReconcileDeps => {
-    const missing = [
-      ...(opts.d365 ? [] : ['F&O']),
-      ...(opts.salesforce ? [] : ['Salesforce']),
-      ...(opts.bridge ? [] : ['BRIDGE_CONFIG']),
-    ];
-    if (missing.length > 0) throw new FlowNotConfiguredError(RECONCILE_FLOW, missing);
     return {
-      d365: opts.d365!,
-      salesforce: opts.salesforce!,
-      cfg: opts.bridge!,
+      ...requireConnections(RECONCILE_FLOW, opts),
       config: opts.config,
       queue: opts.queue,
       runFlow: (flow, req) =>
