@@ -68,6 +68,9 @@ beforeAll(async () => {
   });
   LOST = String(h.sf.control.putRecords('Account', [lost])[0]!.Id);
 
+  // An Account from before the package: no sync status, never compared (nor synced by a repair).
+  h.sf.control.putRecords('Account', [{ Name: 'History Ltd', D365_Legal_Entity__c: 'usmf' }]);
+
   // A won Opportunity that never reached F&O (not Pending: the sweep would not take it).
   const [product] = h.sf.control.putRecords('Product2', [
     { Name: 'Mid-Range Speaker', ProductCode: 'SPK-MID', D365_Item_Number__c: 'D0001', IsActive: true },
@@ -246,6 +249,7 @@ describe('reconciliation with drift injected', () => {
     );
     // The customer in the wrong company was not moved, nor a second one created.
     expect(customersOf(MOVED).map((c) => c.dataAreaId)).toEqual(['usrt']);
+    expect(h.d365.control.rows('CustomersV3').some((c) => c.OrganizationName === 'History Ltd')).toBe(false);
 
     const after = await h.admin('/v1/reconcile', { method: 'POST', body: { flow: FLOWS, dryRun: true } });
     expect(findings(after.body, 'account', 'different')).toEqual([]);

@@ -199,9 +199,16 @@ async function salesforceToFno(flow: SalesforceToFnoFlow, run: Run): Promise<voi
   const ns = { namespace: deps.salesforce.namespace };
   const cutoff = deps.clock() - deps.config.RECONCILE_PENDING_MIN * 60_000;
 
-  // ── Salesforce: the flow's own SELECT, every record (won ones for orders) ──────────────
-  const where = flow.sweepFilter ? ` WHERE ${flow.sweepFilter}` : '';
-  const records = await soql(run, `SELECT ${soqlSelectList(flow.select)} FROM ${flow.sobject}${where}`);
+  // ── Salesforce: the flow's own SELECT, every record the package has marked (won ones for
+  // orders). A record without a sync status never entered the bridge (it predates the package,
+  // or never qualified): comparing it would make a repair sync years of history.
+  const where = ['D365_Sync_Status__c != null', ...(flow.sweepFilter ? [flow.sweepFilter] : [])].join(
+    ' AND ',
+  );
+  const records = await soql(
+    run,
+    `SELECT ${soqlSelectList(flow.select)} FROM ${flow.sobject} WHERE ${where}`,
+  );
   const side: SalesforceSide[] = records.map((raw) => {
     const record = toOrgNames(raw, deps.salesforce.sfName) as Row;
     const id = String(raw.Id);
@@ -286,9 +293,13 @@ async function salesforceToFno(flow: SalesforceToFnoFlow, run: Run): Promise<voi
         salesforceId: s.id,
         company,
         detail: `still Pending ${Math.round((run.deps.clock() - Date.parse(versionOf(String(s.record.SystemModstamp)))) / 60_000)} min after its last change: its callout was lost`,
-        repair: repairBy(s, `sent through the ${flow.flow} flow again`),
+        repair: s.company
+          ? repairBy(s, `sent through the ${flow.flow} flow again`)
+          : none(`the flow cannot take it as it is: ${s.unmappable}`),
       });
     }
+    // Not routable to a company: nothing to compare it with (its callout dead-letters the same way).
+    if (s.company === undefined) continue;
     const rows = fno.get(id15(s.id)) ?? [];
     const here = rows.find((r) => r.company === s.company);
     const elsewhere = rows.filter((r) => r.company !== s.company);
@@ -325,6 +336,17 @@ async function salesforceToFno(flow: SalesforceToFnoFlow, run: Run): Promise<voi
       continue;
     }
     p.counts.matched += 1;
+    for (const other of elsewhere) {
+      pairs.add(p, {
+        kind: 'wrongCompany',
+        salesforceId: s.id,
+        fnoKey: other.key,
+        company,
+        fnoCompany: other.company,
+        detail: `a second ${flow.what} of this record, ${other.key}, is in ${other.company} (its own is ${here.key} in ${company})`,
+        repair: none(`never deleted or moved: close ${other.key} in ${other.company} if it is not needed`),
+      });
+    }
     if (s.key && s.key !== here.key) {
       pairs.add(p, {
         kind: 'different',
