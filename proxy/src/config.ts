@@ -197,7 +197,7 @@ export const configSchema = z
         .default(''),
     ),
     // Salesforce client volume routing and API budget (proxy/src/salesforce; docs/salesforce-client.md)
-    /** Record sets larger than this are written with Bulk API 2.0 instead of sObject Collections. */
+    /** Record sets larger than this are written with Bulk API 2.0 instead of sObject Collections (and read so by reconciliation). */
     SF_BULK_THRESHOLD: int(2000, 0),
     /** Background work pauses while fewer than this % of the daily API requests remain. */
     SF_API_FLOOR_PCT: int(10, 0, 100),

@@ -268,4 +268,29 @@ describe('reconciliation with drift injected', () => {
     expect(list.body.items.length).toBeGreaterThanOrEqual(4);
     expect(list.body.items.some((r: any) => r.repair && !r.dryRun && r.repairs.applied >= 4)).toBe(true);
   }, 60_000);
+
+  it('above SF_BULK_THRESHOLD Salesforce is read with Bulk API 2.0 query: the same report, its calls counted', async () => {
+    const soql = await h.admin('/v1/reconcile', { method: 'POST', body: { flow: FLOWS, dryRun: true } });
+    await h.stop();
+    await h.start({
+      RECONCILE_CRON: 'off',
+      INVOICE_SWEEP_CRON: 'off',
+      PAYMENTS_SYNC_CRON: 'off',
+      SF_BULK_THRESHOLD: '0',
+    });
+    h.sf.control.resetCounters();
+    const bulk = await h.admin('/v1/reconcile', { method: 'POST', body: { flow: FLOWS, dryRun: true } });
+    expect(bulk.status, JSON.stringify(bulk.body)).toBe(200);
+    // Accounts and invoices through Bulk API 2.0 (orders have a sub-query: SOQL; no contacts: SOQL).
+    expect(h.sf.control.counters().byKind.bulk).toBeGreaterThanOrEqual(6);
+    const shape = (r: any) =>
+      r.pairs.map((p: any) => ({
+        flow: p.flow,
+        company: p.company,
+        counts: p.counts,
+        findings: p.findings.map((f: any) => [f.kind, f.salesforceId?.slice(0, 15), f.fnoKey, f.fields]),
+      }));
+    expect(shape(bulk.body)).toEqual(shape(soql.body));
+    expect(bulk.body.requests.salesforce).toBe(h.sf.control.counters().apiUsed);
+  }, 60_000);
 });

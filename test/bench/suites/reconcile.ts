@@ -3,10 +3,11 @@
  * both emulators over real HTTP. 10,000 synced Accounts (BENCH_RECONCILE_ACCOUNTS scales it), their
  * customers in F&O written from the flow's own mapper, then 1 % renamed in F&O:
  *   reconcile.d365Requests   F&O requests of the run (pages)
- *   reconcile.sfCalls        Salesforce API calls of it (SOQL pages of 2,000)
+ *   reconcile.sfCalls        Salesforce API calls of it (COUNT, then SOQL pages of 2,000)
  *   reconcile.wallSeconds    its wall time
  *   reconcile.different      records found different (should be 1 % of the Accounts)
  *   reconcile.rssGrowthMB    resident memory growth over the run (everything is held in memory)
+ *   reconcile.bulk.*         the same run reading Salesforce with Bulk API 2.0 query
  * Token requests are not counted.
  */
 import { performance } from 'node:perf_hooks';
@@ -76,9 +77,8 @@ export default async function run(): Promise<Record<string, number>> {
       }),
     );
 
-    const config = loadConfig({ NODE_ENV: 'test' });
     const d365Client = createD365Client({
-      ...d365Settings(config),
+      ...d365Settings(loadConfig({ NODE_ENV: 'test' })),
       url: d365.url,
       tenantId: d365.tenantId,
       clientId: d365.clientId,
@@ -93,37 +93,51 @@ export default async function run(): Promise<Record<string, number>> {
       privateKey: sf.privateKeyPem!,
     });
     await sfClient.identity(); // log in outside the measurement
-    d365.control.resetCounters();
-    sf.control.resetCounters();
-    const rss0 = process.memoryUsage().rss;
-    const t0 = performance.now();
-    const report = await reconcile(
-      { flows: ['account'], companies: [COMPANY], repair: false, dryRun: true, trigger: 'cli' },
-      {
-        d365: d365Client,
-        salesforce: sfClient,
-        cfg,
-        config,
-        queue: { enqueueMany: async () => [] },
-        runFlow: async () => undefined,
-        clock: Date.now,
-        log: { info: () => undefined, warn: () => undefined },
-      },
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    const rss1 = process.memoryUsage().rss;
+    const measure = async (bulkThreshold: number) => {
+      const config = loadConfig({ NODE_ENV: 'test', SF_BULK_THRESHOLD: String(bulkThreshold) });
+      d365.control.resetCounters();
+      sf.control.resetCounters();
+      const rss0 = process.memoryUsage().rss;
+      const t0 = performance.now();
+      const report = await reconcile(
+        { flows: ['account'], companies: [COMPANY], repair: false, dryRun: true, trigger: 'cli' },
+        {
+          d365: d365Client,
+          salesforce: sfClient,
+          cfg,
+          config,
+          queue: { enqueueMany: async () => [] },
+          runFlow: async () => undefined,
+          clock: Date.now,
+          log: { info: () => undefined, warn: () => undefined },
+        },
+      );
+      return {
+        report,
+        seconds: Math.round(((performance.now() - t0) / 1000) * 1000) / 1000,
+        rssGrowthMB: Math.round((process.memoryUsage().rss - rss0) / 2 ** 20),
+        d365Requests: d365.control.counters().requests.total,
+        sfCalls: sf.control.counters().apiUsed,
+      };
+    };
+    // SOQL pages (threshold above the count), then Bulk API 2.0 query (the default threshold, 2,000).
+    const soql = await measure(ACCOUNTS + 1);
+    const bulk = await measure(2000);
     await d365Client.close();
     return {
       'reconcile.accounts': ACCOUNTS,
       'reconcile.drifted': DRIFTED,
-      'reconcile.different': report.summary.different,
-      'reconcile.matched': report.pairs.reduce((n, p) => n + p.counts.matched, 0),
-      'reconcile.d365Requests': d365.control.counters().requests.total,
-      'reconcile.sfCalls': sf.control.counters().apiUsed,
-      'reconcile.reportedFnoRequests': report.requests.fno,
-      'reconcile.reportedSfRequests': report.requests.salesforce,
-      'reconcile.wallSeconds': Math.round(seconds * 1000) / 1000,
-      'reconcile.rssGrowthMB': Math.round((rss1 - rss0) / 2 ** 20),
+      'reconcile.different': soql.report.summary.different,
+      'reconcile.matched': soql.report.pairs.reduce((n, p) => n + p.counts.matched, 0),
+      'reconcile.d365Requests': soql.d365Requests,
+      'reconcile.sfCalls': soql.sfCalls,
+      'reconcile.reportedSfRequests': soql.report.requests.salesforce,
+      'reconcile.wallSeconds': soql.seconds,
+      'reconcile.rssGrowthMB': soql.rssGrowthMB,
+      'reconcile.bulk.different': bulk.report.summary.different,
+      'reconcile.bulk.sfCalls': bulk.sfCalls,
+      'reconcile.bulk.reportedSfRequests': bulk.report.requests.salesforce,
+      'reconcile.bulk.wallSeconds': bulk.seconds,
     };
   } finally {
     await d365.close();

@@ -157,11 +157,30 @@ interface Run {
   apply: boolean;
 }
 
-/** All records of a SOQL query, page by page, after the API budget allows background work. */
+/**
+ * All records of a query, after the API budget allows background work: SOQL pages of 2,000
+ * (`queryMore`), or — when more records than SF_BULK_THRESHOLD match and the query has no
+ * sub-query — a Bulk API 2.0 query (a handful of calls whatever the size; every value as text).
+ */
 async function soql(run: Run, query: string): Promise<Row[]> {
-  const { salesforce, signal } = run.deps;
+  const { salesforce, signal, config } = run.deps;
   await salesforce.budget.waitForBackground(signal ? { signal } : {});
   const out: Row[] = [];
+  const from = query.indexOf(' FROM ');
+  if (!query.includes('(SELECT') && from > 0) {
+    run.requests.salesforce += 1;
+    const total = await salesforce.count(`SELECT COUNT()${query.slice(from)}`);
+    if (total > config.SF_BULK_THRESHOLD) {
+      const pages = salesforce.bulkQuery<Row>(query, {
+        expectedRows: total,
+        onRequest: () => {
+          run.requests.salesforce += 1;
+        },
+      });
+      for await (const page of pages) out.push(...page);
+      return out;
+    }
+  }
   for await (const r of salesforce.query<Row>(query, { batchSize: PAGE })) out.push(r);
   run.requests.salesforce += Math.max(1, Math.ceil(out.length / PAGE));
   return out;
