@@ -209,6 +209,7 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     bridge,
     config,
     fno,
+    registry: ctx.registry,
     ...(ctx.runFlowsNow ? { runFlowsNow: true } : {}),
   });
   parts.push({ name: 'reconcile', routes: async (app) => app.register(reconcileRoutes, { reconciler }) });

@@ -160,6 +160,14 @@ describe('reconciliation with drift injected', () => {
       h.sf.control.records('Invoice__c').filter((r) => r.D365_Invoice_Id__c === invoiceKey),
     ).toHaveLength(0);
 
+    // For alerting: what the last run of each flow found.
+    const scrape = await (await fetch(`${h.proxy.url}/metrics`)).text();
+    expect(scrape).toMatch(/^fobridge_reconcile_findings\{flow="account",kind="wrongCompany"\} 1$/m);
+    expect(scrape).toMatch(
+      /^fobridge_reconcile_findings\{flow="invoices",kind="missingInSalesforce"\} [1-9]/m,
+    );
+    expect(scrape).toMatch(/^fobridge_reconcile_last_run_timestamp_seconds\{flow="order"\} \d/m);
+
     // Kept with its history.
     const list = await h.admin('/v1/reconcile/reports');
     expect(list.body.items[0]).toMatchObject({ id: report.id, ok: false });

@@ -8,11 +8,13 @@ import type { Config } from '../../config.js';
 import type { D365Client } from '../../d365/index.js';
 import type { JobQueue, ScheduleDefinition, Store } from '../../jobs/index.js';
 import type { BridgeConfig } from '../../mapping/index.js';
+import type { Registry } from '../../metrics.js';
 import type { SalesforceClient } from '../../salesforce/index.js';
 import { requireConnections, type FnoFlows } from '../fno-flows.js';
 import { UnmappedCompanyError } from '../sync/fno-errors.js';
 import { ReportNotFoundError, UnknownReconcileFlowError } from './errors.js';
 import { getReport, listReports, saveReport } from './history.js';
+import { createReconcileMetrics } from './metrics.js';
 import type { ReconcileReport, ReportSummary } from './report.js';
 import { reconcile, reconcileFlowNames, type ReconcileDeps } from './run.js';
 
@@ -71,12 +73,15 @@ export interface ReconcilerOptions {
   fno: FnoFlows;
   /** The CLI runs F&O → Salesforce repairs in its own process; the proxy queues them. */
   runFlowsNow?: boolean;
+  /** Where `fobridge_reconcile_*` are registered. */
+  registry?: Registry;
 }
 
 const list = (v: string | string[] | undefined): string[] | undefined =>
   v === undefined ? undefined : ([] as string[]).concat(v);
 
 export function registerReconcile(opts: ReconcilerOptions): Reconciler {
+  const metrics = createReconcileMetrics(opts.registry);
   const deps = (log: Log, signal?: AbortSignal): ReconcileDeps => {
     return {
       ...requireConnections(RECONCILE_FLOW, opts),
@@ -107,6 +112,7 @@ export function registerReconcile(opts: ReconcilerOptions): Reconciler {
       d,
     );
     await saveReport(opts.store, report, opts.config.RECONCILE_HISTORY);
+    metrics.observe(report);
     return report;
   };
 
