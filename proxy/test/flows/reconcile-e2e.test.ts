@@ -301,4 +301,24 @@ describe('reconciliation with drift injected', () => {
     expect(shape(bulk.body)).toEqual(shape(soql.body));
     expect(bulk.body.requests.salesforce).toBe(h.sf.control.counters().apiUsed);
   }, 60_000);
+
+  it('runs on its schedule (RECONCILE_CRON), reporting only, and the report joins the history', async () => {
+    await h.stop();
+    await h.start({
+      RECONCILE_CRON: '* * * * * *',
+      INVOICE_SWEEP_CRON: 'off',
+      PAYMENTS_SYNC_CRON: 'off',
+    });
+    const scheduled = await waitFor(
+      'a scheduled report',
+      async () =>
+        (await h.admin('/v1/reconcile/reports')).body.items.find((r: any) => r.trigger === 'schedule'),
+      20_000,
+    );
+    expect(scheduled).toMatchObject({ repair: false, dryRun: false, ok: false });
+    const report = await h.admin(`/v1/reconcile/reports/${scheduled.id}`);
+    expect(report.body.scope.flows).toContain('account');
+    expect(report.body.summary.wrongCompany).toBeGreaterThanOrEqual(1);
+    await h.stop();
+  }, 60_000);
 });
