@@ -4,13 +4,9 @@
  * CLI call, and the kept reports (`history.ts`).
  */
 import { z } from 'zod';
-import type { Config } from '../../config.js';
-import type { D365Client } from '../../d365/index.js';
-import type { JobQueue, ScheduleDefinition, Store } from '../../jobs/index.js';
-import type { BridgeConfig } from '../../mapping/index.js';
+import type { ScheduleDefinition } from '../../jobs/index.js';
 import type { Registry } from '../../metrics.js';
-import type { SalesforceClient } from '../../salesforce/index.js';
-import { requireConnections, type FnoFlows } from '../fno-flows.js';
+import { requireConnections, type FnoFlows, type FnoFlowsOptions } from '../fno-flows.js';
 import { UnmappedCompanyError } from '../sync/fno-errors.js';
 import { ReportNotFoundError, UnknownReconcileFlowError } from './errors.js';
 import { getReport, listReports, saveReport } from './history.js';
@@ -63,13 +59,8 @@ export interface Reconciler {
   get(id: string): Promise<ReconcileReport>;
 }
 
-export interface ReconcilerOptions {
-  queue: JobQueue;
-  store: Store;
-  d365: D365Client | undefined;
-  salesforce: SalesforceClient | undefined;
-  bridge: BridgeConfig | undefined;
-  config: Config;
+/** The parts the F&O → Salesforce flows get, and those flows (a repair runs them). */
+export interface ReconcilerOptions extends Omit<FnoFlowsOptions, 'flows'> {
   fno: FnoFlows;
   /** The CLI runs F&O → Salesforce repairs in its own process; the proxy queues them. */
   runFlowsNow?: boolean;
