@@ -185,7 +185,7 @@ describe('reconciliation with drift injected', () => {
       flows: ['account', 'contact', 'order', 'products', 'invoices', 'payments'],
       companies: ['usmf', 'usrt'],
     });
-    const products = res.body.pairs.filter((p: any) => p.flow === 'products');
+    const products = res.body.pairs.filter((p: any) => p.pair.startsWith('Product2'));
     expect(products.map((p: any) => p.company).sort()).toEqual(['usmf', 'usrt']);
     // The seeded Product2 D0001 matches its released product; the rest of the catalogue is not in Salesforce.
     const usmf = products.find((p: any) => p.company === 'usmf');
@@ -195,6 +195,34 @@ describe('reconciliation with drift injected', () => {
     const bad = await h.admin('/v1/reconcile', { method: 'POST', body: { flow: 'acount', dryRun: true } });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('UNKNOWN_FLOW');
+  });
+
+  it('products: after a sync, a price changed in Salesforce is found in its company price book', async () => {
+    await h.proxy.runtime.fno.runNow('products', { company: 'usmf', full: false, dryRun: false });
+    const entry = h.sf.control
+      .records('PricebookEntry')
+      .find((e) => String(e.D365_Price_Key__c).startsWith('F&O USMF|USD|'))!;
+    h.sf.control.putRecords('PricebookEntry', [{ ...entry, UnitPrice: 0.01 }]);
+    const res = await h.admin('/v1/reconcile', {
+      method: 'POST',
+      body: { flow: 'products', company: 'usmf', dryRun: true },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const prices = res.body.pairs.find((p: any) => p.pair.startsWith('PricebookEntry'));
+    expect(prices.counts.missingInSalesforce).toBe(0);
+    expect(prices.findings).toEqual([
+      expect.objectContaining({
+        kind: 'different',
+        fnoKey: entry.D365_Price_Key__c,
+        fields: [{ field: 'UnitPrice', salesforce: '0.01', fno: String(entry.UnitPrice) }],
+        repair: expect.objectContaining({ action: 'runFlow' }),
+      }),
+    ]);
+    const products = res.body.pairs.find((p: any) => p.pair.startsWith('Product2'));
+    expect(products.counts).toMatchObject({ missingInSalesforce: 0, different: 0, missingInFno: 0 });
+    expect(products.counts.matched).toBe(products.counts.fno);
+    // Both pairs read the company's catalogue once.
+    expect(res.body.requests.fno).toBeLessThanOrEqual(4);
   });
 
   it('fo-bridge reconcile prints the table and exits 1 when something is found', async () => {

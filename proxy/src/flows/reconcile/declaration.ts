@@ -49,6 +49,11 @@ export interface ExpectedContext {
   signal?: AbortSignal;
   /** Counts the F&O requests made (one per page). */
   countRequest(): void;
+  /**
+   * What several pairs of one flow read alike (a company's catalogue for Product2 and for its
+   * price book entries), read once per run: the first call's promise is shared by key.
+   */
+  once<T>(key: string, read: () => Promise<T>): Promise<T>;
 }
 
 /** One record Salesforce should hold, as the flow's mapper writes it. */

@@ -6,9 +6,9 @@
 import { ge } from '../../d365/index.js';
 import { HEADER_ENTITY, HEADER_SELECT, invoiceFromRows } from '../invoices/fno-invoice.js';
 import { INVOICE_EXTERNAL_ID, INVOICE_OBJECT, invoiceFields } from '../invoices/salesforce-invoices.js';
-import { buildPlan, emptyState } from '../products/plan.js';
+import { buildPlan, emptyState, type Plan } from '../products/plan.js';
 import { fnoLanguage, readCatalogue, readNames } from '../products/read-fno.js';
-import type { FnoToSalesforceReconcile, ExpectedRecord } from './declaration.js';
+import type { ExpectedContext, ExpectedRecord, FnoToSalesforceReconcile } from './declaration.js';
 
 type Row = Record<string, unknown>;
 
@@ -70,28 +70,42 @@ export const invoicesReconcile: FnoToSalesforceReconcile = {
   ],
 };
 
+/** Flow 4's plan for one company, from its catalogue: what the products flow would write. */
+async function companyPlan(ctx: ExpectedContext): Promise<Plan> {
+  return ctx.once(`plan:${ctx.company}`, async () => {
+    const catalogue = await readCatalogue(ctx.d365, ctx.company, ctx.signal);
+    const language = fnoLanguage(ctx.cfg.companies[ctx.company]?.language);
+    const names = await readNames(ctx.d365, language, ctx.signal);
+    for (let i = 0; i < catalogue.requests + names.requests; i += 1) ctx.countRequest();
+    return buildPlan(ctx.cfg, [catalogue], new Map([[language, names.names]]), emptyState(), {
+      priceBooks: ctx.config.PRODUCTS_PRICE_BOOKS,
+      stoppedStates: ctx.config.PRODUCTS_STOPPED_STATES,
+      multiCurrency: ctx.config.PRODUCTS_MULTI_CURRENCY,
+      today: new Date(ctx.clock()).toISOString().slice(0, 10),
+    });
+  });
+}
+
+/** `F&O USMF|USD|D0001` → `usmf`; a standard book's key (`Standard|USD|D0001`) names no company. */
+function priceKeyCompany(key: unknown): string | undefined {
+  const m = typeof key === 'string' ? /^F&O ([^\s|]+)(?: [^\s|]+)?\|/.exec(key) : null;
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
 /**
- * Flow 4: Product2 ↔ released products. A Product2 is one record for every company that
- * releases the item, so only what is the same in each company is compared (its code and type);
- * the name and unit come from the first company in the mapping and are not compared per company.
- * Price book entries are not compared yet (docs/reconciliation.md says so).
+ * Flow 4: Product2 ↔ released products, and the company price books' entries ↔ the prices F&O
+ * gives. A Product2 is one record for every company that releases the item, so only what is the
+ * same in each company is compared (its code and type); its name and unit come from the first
+ * company in the mapping. The standard price book's entries are not compared: each currency's
+ * standard price comes from the first company that prices it, which a per-company comparison
+ * cannot tell.
  */
 export const productsReconcile: FnoToSalesforceReconcile = {
   pairs: [
     {
       pair: 'Product2 ↔ released products (ReleasedProductsV2)',
       async expected(ctx) {
-        const catalogue = await readCatalogue(ctx.d365, ctx.company, ctx.signal);
-        const language = fnoLanguage(ctx.cfg.companies[ctx.company]?.language);
-        const names = await readNames(ctx.d365, language, ctx.signal);
-        for (let i = 0; i < catalogue.requests + names.requests; i += 1) ctx.countRequest();
-        const plan = buildPlan(ctx.cfg, [catalogue], new Map([[language, names.names]]), emptyState(), {
-          priceBooks: ctx.config.PRODUCTS_PRICE_BOOKS,
-          stoppedStates: ctx.config.PRODUCTS_STOPPED_STATES,
-          multiCurrency: ctx.config.PRODUCTS_MULTI_CURRENCY,
-          today: new Date(ctx.clock()).toISOString().slice(0, 10),
-        });
-        return plan.products.map((p) => ({
+        return (await companyPlan(ctx)).products.map((p) => ({
           key: p.itemNumber,
           values: {
             ProductCode: p.fields.ProductCode,
@@ -106,6 +120,20 @@ export const productsReconcile: FnoToSalesforceReconcile = {
         where: () => 'IsActive = true',
       },
       companyOf: () => undefined,
+    },
+    {
+      pair: 'PricebookEntry ↔ sales prices (company price books)',
+      async expected(ctx) {
+        return (await companyPlan(ctx)).prices
+          .filter((p) => p.book !== '')
+          .map((p) => ({ key: p.key, values: { UnitPrice: p.unitPrice } }));
+      },
+      salesforce: {
+        sobject: 'PricebookEntry',
+        externalId: 'D365_Price_Key__c',
+        where: () => "IsActive = true AND D365_Price_Key__c LIKE 'F&O %'",
+      },
+      companyOf: (record) => priceKeyCompany(record.D365_Price_Key__c),
     },
   ],
 };

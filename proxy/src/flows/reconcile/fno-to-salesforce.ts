@@ -22,6 +22,11 @@ export async function fnoToSalesforce(flow: FnoToSalesforceFlow, run: Run): Prom
     .slice(0, 10);
   // Per company: the earliest day to sweep again, when something is missing or different.
   const repairs = new Map<string, { since: string | undefined }>();
+  const shared = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    if (!shared.has(key)) shared.set(key, read());
+    return shared.get(key) as Promise<T>;
+  };
   for (const spec of declaration.pairs) {
     // Per company: a Product2 is expected once in each company that releases the item.
     const expected: Array<{ company: string; record: ExpectedRecord }> = [];
@@ -37,6 +42,7 @@ export async function fnoToSalesforce(flow: FnoToSalesforceFlow, run: Run): Prom
         countRequest: () => {
           run.requests.fno += 1;
         },
+        once,
       });
       pairs.get(flow.flow, spec.pair, 'fnoToSalesforce', company).counts.fno = records.length;
       for (const record of records) expected.push({ company, record });
