@@ -58,7 +58,9 @@ export const PairReport = z.object({
   direction: z.enum(['salesforceToFno', 'fnoToSalesforce']),
   company: z.string().describe('dataAreaId, or * for records that name no company'),
   counts: PairCounts,
-  findings: z.array(Finding).describe('at most RECONCILE_FINDINGS_SHOWN per pair; counts are complete'),
+  findings: z
+    .array(Finding)
+    .describe('at most 200 per pair and company (truncated says when there were more); counts are complete'),
   truncated: z.boolean(),
 });
 export type PairReport = z.infer<typeof PairReport>;
