@@ -21,6 +21,7 @@ import {
   StoreUnavailableError,
 } from './errors.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { PAUSE_CHANNEL, PauseListener } from './pause-notifications.js';
 import { TOKEN_ID_PURGE_EVERY_MS, TOKEN_ID_SQL, type TokenIdLedger } from './token-ids.js';
 import { lockOrder, newJob, rowToAudit, rowToJob, type AuditRow, type JobRow } from './rows.js';
 import type {
@@ -113,7 +114,12 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
   progress.on('error', () => {});
-  const store = new PostgresStore(pool, progress, schema);
+  const store = new PostgresStore(
+    pool,
+    progress,
+    schema,
+    new PauseListener({ connectionString: u.toString(), schema }),
+  );
   try {
     await store.migrate();
   } catch (err) {
@@ -135,6 +141,7 @@ class PostgresStore implements Store, TokenIdLedger {
     private readonly pool: pg.Pool,
     private readonly progress: pg.Pool,
     readonly schema: string,
+    private readonly pauseListener: PauseListener,
   ) {}
 
   async migrate(): Promise<void> {
@@ -757,13 +764,21 @@ class PostgresStore implements Store, TokenIdLedger {
   }
 
   async extendPause(scope: string, untilMs: number): Promise<number> {
+    // The notification (pause-notifications.ts) is delivered with the commit, carrying the end now stored.
     const rows = await this.q<{ until_ms: number }>(
-      `INSERT INTO pauses (scope, until_ms) VALUES ($1, $2)
-       ON CONFLICT (scope) DO UPDATE SET until_ms = GREATEST(pauses.until_ms, excluded.until_ms)
-       RETURNING until_ms`,
-      [scope, Math.floor(untilMs)],
+      `WITH up AS (
+         INSERT INTO pauses (scope, until_ms) VALUES ($1, $2)
+         ON CONFLICT (scope) DO UPDATE SET until_ms = GREATEST(pauses.until_ms, excluded.until_ms)
+         RETURNING until_ms)
+       SELECT until_ms, pg_notify($3, json_build_array($4::text, $1::text, until_ms)::text) FROM up`,
+      [scope, Math.floor(untilMs), PAUSE_CHANNEL, this.schema],
     );
     return Number(rows[0]!.until_ms);
+  }
+
+  /** Every replica's new pause end for `scope`, as soon as it is committed (a LISTEN connection of its own). */
+  subscribePause(scope: string, onExtended: (untilMs: number) => void): () => void {
+    return this.pauseListener.subscribe(scope, onExtended);
   }
 
   async ledgerGet<T = unknown>(ns: string, key: string): Promise<T | undefined> {
@@ -831,7 +846,7 @@ class PostgresStore implements Store, TokenIdLedger {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.pool.end(), this.progress.end()]);
+    await Promise.all([this.pool.end(), this.progress.end(), this.pauseListener.close()]);
   }
 
   /** Test helper: drop this store's schema (used by the contract suite to clean up). */
