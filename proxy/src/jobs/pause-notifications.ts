@@ -8,6 +8,10 @@
  * (milliseconds). The poll stays as the fallback: while this connection is down (a database
  * restart) or a notification is lost, the next poll still finds the pause. A notification can
  * only lengthen a pause, never shorten it (the governor keeps the larger end).
+ *
+ * The replica that was refused also announces the pause on this connection at once, beside the
+ * row's write: that write waits for a free pooled connection, which a busy replica may not have
+ * for tens of milliseconds, while the other replicas keep sending.
  */
 import pg from 'pg';
 
@@ -71,6 +75,12 @@ export class PauseListener {
     return () => {
       set.delete(fn);
     };
+  }
+
+  /** Sends the notice on the LISTEN connection now (when it is up); the row's own notice follows. */
+  announce(scope: string, untilMs: number): void {
+    const payload = encodePauseNotice({ schema: this.options.schema, scope, untilMs: Math.floor(untilMs) });
+    this.client?.query('SELECT pg_notify($1, $2)', [PAUSE_CHANNEL, payload]).catch(() => {});
   }
 
   /** Resolves once the `LISTEN` is in place (tests); never rejects. */

@@ -764,6 +764,7 @@ class PostgresStore implements Store, TokenIdLedger {
   }
 
   async extendPause(scope: string, untilMs: number): Promise<number> {
+    this.pauseListener.announce(scope, untilMs);
     // The notification (pause-notifications.ts) is delivered with the commit, carrying the end now stored.
     const rows = await this.q<{ until_ms: number }>(
       `WITH up AS (
