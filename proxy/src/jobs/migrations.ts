@@ -143,4 +143,15 @@ CREATE TABLE seen_token_ids (id TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
 CREATE INDEX seen_token_ids_expires_at ON seen_token_ids (expires_at);
 `,
   },
+  {
+    version: 3,
+    name: 'clock_ms: the database clock that leases and due-ness are judged by',
+    // The one place the PostgreSQL store reads time: the transaction's start (now()) in epoch ms,
+    // the same for every replica whatever its own clock says. STABLE, so it is inlined into the
+    // claim and can use the (state, run_at) index. Tests move it by replacing it in their schema.
+    sql: `
+CREATE FUNCTION clock_ms() RETURNS BIGINT LANGUAGE sql STABLE
+  AS $$ SELECT floor(extract(epoch FROM now()) * 1000)::bigint $$;
+`,
+  },
 ];

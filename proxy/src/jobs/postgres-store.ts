@@ -7,7 +7,12 @@
  *   that order: key row, then job rows — so they cannot deadlock with each other), which makes
  *   "at most one queued and one running job per key" hold across replicas;
  * - deadlocks / serialization failures (40P01, 40001) are retried a few times, connection-level
- *   failures become `StoreUnavailableError` (HTTP 503).
+ *   failures become `StoreUnavailableError` (HTTP 503);
+ * - one clock for every replica: leases (jobs' and named ones) and due-ness (`run_at`) are judged
+ *   by the database's clock (`clock_ms()`, see migrations.ts), never by a replica's own. Where the
+ *   interface passes the caller's `now` with an absolute time (`runAt`, `retryAt`, `leaseUntil`),
+ *   only their difference is used, as a duration from the database's now. Record times
+ *   (`created_at`, `updated_at`, `finished_at`, audit) stay the caller's.
  *
  * All tables live in one schema (option `schema`, or `?schema=` in the URL; default `public`).
  */
@@ -274,12 +279,24 @@ class PostgresStore implements Store, TokenIdLedger {
     for (const i of inputs) distinct.set(keyOf(i.flow, i.key), { flow: i.flow, key: i.key });
     const flows = [...distinct.values()].map((k) => k.flow);
     const keys = [...distinct.values()].map((k) => k.key);
-    const locked = await db.query<{ flow: string; key: string; last_done_version: string | null }>(
+    const locked = await db.query<{
+      flow: string;
+      key: string;
+      last_done_version: string | null;
+      db_now: number;
+    }>(
       `INSERT INTO job_keys (flow, key)
        SELECT flow, key FROM unnest($1::text[], $2::text[]) AS k(flow, key) ORDER BY flow, key
-       ON CONFLICT (flow, key) DO UPDATE SET flow = excluded.flow RETURNING flow, key, last_done_version`,
+       ON CONFLICT (flow, key) DO UPDATE SET flow = excluded.flow
+       RETURNING flow, key, last_done_version, clock_ms() AS db_now`,
       [flows, keys],
     );
+    // An input's runAt is the caller's: keep its distance from the caller's now, on the database's clock.
+    const dbNow = locked.rows[0]!.db_now;
+    const dueAt = (input: EnqueueInput<P>): EnqueueInput<P> =>
+      input.runAt === undefined
+        ? { ...input, runAt: dbNow }
+        : { ...input, runAt: dbNow + (input.runAt - now) };
     const found = await db.query<JobRow>(
       `SELECT j.* FROM jobs j JOIN unnest($1::text[], $2::text[]) AS k(flow, key) ON j.flow = k.flow AND j.key = k.key
        WHERE j.state IN ('queued', 'running', 'dead') OR j.version = ANY($3::text[])`,
@@ -333,13 +350,13 @@ class PostgresStore implements Store, TokenIdLedger {
         continue;
       }
       if (decision.outcome === 'stale') {
-        const job = newJob(randomUUID(), input, now, 'superseded', `stale: ${decision.note}`);
+        const job = newJob(randomUUID(), dueAt(input), now, 'superseded', `stale: ${decision.note}`);
         inserts.set(job.id, job);
         k.versions.set(job.version, job);
         out[i] = { job, outcome: 'stale' };
         continue;
       }
-      const job = newJob(randomUUID(), input, now, 'queued', null);
+      const job = newJob(randomUUID(), dueAt(input), now, 'queued', null);
       const old = decision.supersede;
       if (old) {
         const earlier = inserts.get(old.id);
@@ -415,30 +432,33 @@ class PostgresStore implements Store, TokenIdLedger {
   async claim(opts: ClaimOptions): Promise<Job[]> {
     if (opts.flows.length === 0 || opts.limit <= 0) return [];
     // One statement, one round trip: the row locks of SKIP LOCKED last as long as the statement.
+    // Expiry, due-ness and the new lease are on the database's clock (the same for every replica).
     const rows = await this.record<JobRow>(
       `WITH expired AS (
-         SELECT id FROM jobs WHERE state = 'running' AND lease_until < $1 AND flow = ANY($2::text[])
+         SELECT id FROM jobs WHERE state = 'running' AND lease_until < clock_ms() AND flow = ANY($2::text[])
          ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED
        ), due AS (
-         SELECT id FROM jobs j WHERE state = 'queued' AND run_at <= $1 AND flow = ANY($2::text[])
+         SELECT id FROM jobs j WHERE state = 'queued' AND run_at <= clock_ms() AND flow = ANY($2::text[])
            AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.flow = j.flow AND r.key = j.key AND r.state = 'running')
          ORDER BY run_at LIMIT $3 FOR UPDATE SKIP LOCKED
        ), picked AS (
          SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT $3
        )
-       UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_until = $4, updated_at = $1
+       UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_until = clock_ms() + $4,
+         updated_at = $1
        FROM picked WHERE jobs.id = picked.id
        RETURNING jobs.*`,
-      [opts.now, opts.flows, opts.limit, opts.now + opts.leaseMs],
+      [opts.now, opts.flows, opts.limit, opts.leaseMs],
     );
     return rows.map((r) => rowToJob(r)).sort((a, b) => a.runAt - b.runAt);
   }
 
-  async heartbeat(id: string, attempt: number, leaseUntil: number): Promise<boolean> {
+  async heartbeat(id: string, attempt: number, leaseUntil: number, now: number): Promise<boolean> {
     const rows = await this.record(
-      `UPDATE jobs SET lease_until = GREATEST(lease_until, $1) WHERE id = $2 AND state = 'running' AND attempts = $3
+      `UPDATE jobs SET lease_until = GREATEST(lease_until, clock_ms() + $1)
+       WHERE id = $2 AND state = 'running' AND attempts = $3
        RETURNING id`,
-      [leaseUntil, id, attempt],
+      [leaseUntil - now, id, attempt],
     );
     return rows.length === 1;
   }
@@ -509,12 +529,12 @@ class PostgresStore implements Store, TokenIdLedger {
     return this.tx(async (db) => {
       const dead = input.retryAt === undefined;
       const r = await db.query(
-        `UPDATE jobs SET state = $1, run_at = $2, lease_until = NULL, last_error = $3, error_code = $4,
-           updated_at = $5, finished_at = $6
+        `UPDATE jobs SET state = $1, run_at = clock_ms() + $2, lease_until = NULL, last_error = $3,
+           error_code = $4, updated_at = $5, finished_at = $6
          WHERE id = $7 AND state = 'running' AND attempts = $8 RETURNING id`,
         [
           dead ? 'dead' : 'queued',
-          input.retryAt ?? input.now,
+          (input.retryAt ?? input.now) - input.now, // the backoff, as a duration on the database's clock
           JSON.stringify(input.error),
           input.error.code,
           input.now,
@@ -540,7 +560,8 @@ class PostgresStore implements Store, TokenIdLedger {
   release(id: string, attempt: number, now: number): Promise<boolean> {
     return this.tx(async (db) => {
       const r = await db.query(
-        `UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, run_at = $1, updated_at = $1
+        `UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, run_at = clock_ms(),
+           updated_at = $1
          WHERE id = $2 AND state = 'running' AND attempts = $3 RETURNING id`,
         [now, id, attempt],
       );
@@ -631,8 +652,8 @@ class PostgresStore implements Store, TokenIdLedger {
       );
     }
     const r = await db.query<JobRow>(
-      `UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, lease_until = NULL, finished_at = NULL,
-         updated_at = $1, note = $2 WHERE id = $3 RETURNING *`,
+      `UPDATE jobs SET state = 'queued', attempts = 0, run_at = clock_ms(), lease_until = NULL,
+         finished_at = NULL, updated_at = $1, note = $2 WHERE id = $3 RETURNING *`,
       [now, `replayed${actor ? ` by ${actor}` : ''}`, id],
     );
     await this.audit(
@@ -743,13 +764,14 @@ class PostgresStore implements Store, TokenIdLedger {
     return rows[0] ? Number(rows[0].last_slot) : null;
   }
 
-  async acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+  /** On the database's clock: the caller's `now` is not used (one clock for every replica). */
+  async acquireLease(name: string, owner: string, ttlMs: number, _now: number): Promise<boolean> {
     const rows = await this.q(
-      `INSERT INTO leases (name, owner, until_ms) VALUES ($1, $2, $3)
+      `INSERT INTO leases (name, owner, until_ms) VALUES ($1, $2, clock_ms() + $3)
        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms
-       WHERE leases.owner = excluded.owner OR leases.until_ms < $4
+       WHERE leases.owner = excluded.owner OR leases.until_ms < clock_ms()
        RETURNING name`,
-      [name, owner, now + ttlMs, now],
+      [name, owner, ttlMs],
     );
     return rows.length === 1;
   }

@@ -319,8 +319,9 @@ class Queue implements JobQueue {
       }
       const heartbeat = setInterval(
         () => {
+          const now = this.clock();
           this.store
-            .heartbeat(job.id, job.attempts, this.clock() + this.o.leaseMs)
+            .heartbeat(job.id, job.attempts, now + this.o.leaseMs, now)
             .then((ours) => {
               if (!ours)
                 controller.abort(new Error('lease lost: the job was re-claimed or finished elsewhere'));

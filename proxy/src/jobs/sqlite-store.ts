@@ -261,7 +261,7 @@ class SqliteStore implements Store, TokenIdLedger {
     }, false);
   }
 
-  heartbeat(id: string, attempt: number, leaseUntil: number): Promise<boolean> {
+  heartbeat(id: string, attempt: number, leaseUntil: number, _now: number): Promise<boolean> {
     return this.tx(
       () =>
         this.st(

@@ -1,7 +1,14 @@
 /**
  * The durable queue's vocabulary and the one contract both store adapters (SQLite, PostgreSQL)
- * satisfy. Times are epoch milliseconds everywhere (the store never reads a clock of its own:
- * the caller passes `now`, so tests can move time and replicas agree on one rule).
+ * satisfy. Times are epoch milliseconds everywhere; the caller passes `now`.
+ *
+ * Which clock judges leases and due-ness (`leaseUntil`, `runAt`, named leases):
+ * - SQLite trusts the caller's `now`: one file is one machine, so every caller reads one clock.
+ * - PostgreSQL trusts the database's clock (`now()` in SQL): replicas' clocks differ, and a lease
+ *   judged by each replica's own clock is stolen by one that runs ahead (or written already
+ *   expired by one that runs behind). An absolute time the caller passes (`runAt`, `retryAt`,
+ *   `leaseUntil`) counts only as its distance from the caller's `now`, applied to the database's.
+ * Record times (`createdAt`, `updatedAt`, `finishedAt`, audit, retention) are the caller's in both.
  */
 
 export type JobState = 'queued' | 'running' | 'done' | 'dead' | 'superseded' | 'discarded';
@@ -164,8 +171,11 @@ export interface Store extends PauseState {
   enqueueMany<P>(inputs: readonly EnqueueInput<P>[], now: number): Promise<EnqueueResult<P>[]>;
   /** Claim due jobs (queued and due with no running sibling, or running with an expired lease). */
   claim(opts: ClaimOptions): Promise<Job[]>;
-  /** Extend a running job's lease; false when the job is no longer ours (re-claimed, finished). */
-  heartbeat(id: string, attempt: number, leaseUntil: number): Promise<boolean>;
+  /**
+   * Extend a running job's lease to `leaseUntil` (PostgreSQL: `leaseUntil - now` from the
+   * database's now); false when the job is no longer ours (re-claimed, finished).
+   */
+  heartbeat(id: string, attempt: number, leaseUntil: number, now: number): Promise<boolean>;
   /** Mark done; false when the job is no longer ours. Older dead letters of the key are closed. */
   complete(id: string, attempt: number, now: number): Promise<boolean>;
   /** Retry (retryAt set) or dead-letter it; false when the job is no longer ours. */
@@ -199,7 +209,7 @@ export interface Store extends PauseState {
   claimScheduleSlot(schedule: string, slotMs: number, now: number): Promise<boolean>;
   /** Last recorded slot, or null when the schedule never fired. */
   getScheduleSlot(schedule: string): Promise<number | null>;
-  /** A named lease (leadership): true when `owner` holds it until `now + ttlMs`. */
+  /** A named lease (leadership): true when `owner` holds it for `ttlMs` from now (see the clocks above). */
   acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
 

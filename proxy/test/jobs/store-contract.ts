@@ -195,8 +195,8 @@ export function runStoreContract(name: string, target: ContractTarget): void {
         expect(await store.fail({ id: first!.id, attempt: 1, now: T0 + 1002, error: err('X', true) })).toBe(
           false,
         );
-        expect(await store.heartbeat(first!.id, 1, T0 + 5000)).toBe(false);
-        expect(await store.heartbeat(again!.id, 2, T0 + 5000)).toBe(true);
+        expect(await store.heartbeat(first!.id, 1, T0 + 5000, T0 + 1002)).toBe(false);
+        expect(await store.heartbeat(again!.id, 2, T0 + 5000, T0 + 1002)).toBe(true);
         expect(await store.claim({ now: T0 + 4000, limit: 5, leaseMs: 1000, flows: [flow] })).toHaveLength(0);
         expect(await store.complete(again!.id, again!.attempts, T0 + 4001)).toBe(true);
       });
