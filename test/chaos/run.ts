@@ -14,12 +14,13 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtProxy } from '../support/built-proxy.js';
-import { requestsInsidePauses, settle, type Settlement } from './checks.js';
+import { startBalancer } from './balancer.js';
+import { invoiceCheck, requestsInsidePauses, settle, type InvoiceCheck, type Settlement } from './checks.js';
 import { MULTI_REPLICA_FAULTS, SINGLE_REPLICA_FAULTS, type Fault, type FaultContext } from './faults.js';
 import { postgresAvailable, startCluster } from './postgres.js';
 import { markdownTable, writeBetweenMarkers } from './tables.js';
-import { proxyEnv, ROOT, startProxy, startWorld, type Proxy, type World } from './processes.js';
-import { makeWorkload, seedSalesforce, sendWorkload } from './workload.js';
+import { EVENT_KEY, proxyEnv, ROOT, startProxy, startWorld, type Proxy, type World } from './processes.js';
+import { makeWorkload, postInvoices, seedSalesforce, sendWorkload } from './workload.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +32,10 @@ const { values } = parseArgs({
 const quick = values.quick;
 const RECORDS = quick ? 150 : 1000;
 const WORKLOAD_MS = quick ? 4_000 : 30_000;
-const SETTLE_TIMEOUT_MS = quick ? 60_000 : 240_000;
+// Quick: 90 s, since after an Entra outage MSAL asks again only 60 s after its last 5xx (docs/reliability.md).
+const SETTLE_TIMEOUT_MS = quick ? 90_000 : 240_000;
+/** Invoices F&O posts during each row (their business events go to the proxies). */
+const INVOICES = Math.max(4, Math.round(RECORDS / 20));
 
 interface RowResult extends Settlement {
   fault: string;
@@ -46,6 +50,8 @@ interface RowResult extends Settlement {
   inventoryFailures: number;
   /** On-hand reads F&O served for those inventory reads (each replica caches and single-flights on its own). */
   inventoryFoReads: number;
+  /** The invoices F&O posted during the row and how many are one `Invoice__c` each. */
+  invoices: InvoiceCheck;
   problems: string[];
   notes: string[];
 }
@@ -85,18 +91,23 @@ async function runRow(
   const stopSupervising = supervise(proxies, restart);
   let faultOverAt = 0;
   const faultDone = fault.during(ctx).then(() => (faultOverAt = Date.now()));
-  const stats = await sendWorkload(items, () => proxies, {
-    batch: 10,
-    concurrency: 4,
-    seconds: WORKLOAD_MS / 1000,
-    deadlineMs: Date.now() + SETTLE_TIMEOUT_MS,
-  });
+  const [stats, posted] = await Promise.all([
+    sendWorkload(items, () => proxies, {
+      batch: 10,
+      concurrency: 4,
+      seconds: WORKLOAD_MS / 1000,
+      deadlineMs: Date.now() + SETTLE_TIMEOUT_MS,
+    }),
+    postInvoices(world, INVOICES, WORKLOAD_MS / 1000, Date.now() + SETTLE_TIMEOUT_MS),
+  ]);
   await faultDone;
   let s: Settlement;
+  let inv: InvoiceCheck;
   const until = Date.now() + (fault.waitsOut ? 15_000 : SETTLE_TIMEOUT_MS);
   for (;;) {
     s = await settle(world, items, proxies);
-    if (s.settled === s.records || Date.now() > until) break;
+    inv = await invoiceCheck(world, posted);
+    if ((s.settled === s.records && inv.missing === 0) || Date.now() > until) break;
     await sleep(1000);
   }
   const settledAt = Date.now();
@@ -111,6 +122,10 @@ async function runRow(
   const waitingByDesign = fault.waitsOut && s.inFoOnce === s.records && !s.lost && !s.duplicates;
   if (waiting && waitingByDesign) notes.push(`${waiting} ${fault.waitsOut}`);
   else if (waiting) problems.push(`${waiting} not settled in ${SETTLE_TIMEOUT_MS / 1000} s`);
+  if (inv.duplicates) problems.push(`${inv.duplicates} invoices written more than once`);
+  if (inv.missing && fault.waitsOut) notes.push(`${inv.missing} invoices wait with them`);
+  else if (inv.missing)
+    problems.push(`${inv.missing} invoices not in Salesforce in ${SETTLE_TIMEOUT_MS / 1000} s`);
   if (s.deadLettersWithoutReason)
     problems.push(`${s.deadLettersWithoutReason} dead letters without a reason`);
   if (pauses.violations)
@@ -129,10 +144,12 @@ async function runRow(
     fault: fault.name,
     setup,
     ...s,
+    invoices: inv,
     passed: problems.length === 0,
-    recoveryS: waiting
-      ? -1
-      : round(Math.max(0, settledAt - Math.max(faultOverAt, startedAt + WORKLOAD_MS)) / 1000),
+    recoveryS:
+      waiting || inv.missing
+        ? -1
+        : round(Math.max(0, settledAt - Math.max(faultOverAt, startedAt + WORKLOAD_MS)) / 1000),
     foRequestsPerRecord: round(requests / s.records, 2),
     requestsInsidePause: pauses.violations,
     pausesHandedOut: pauses.pauses,
@@ -168,6 +185,7 @@ function failedRow(fault: string, setup: string, err: unknown): RowResult {
     inventoryReads: 0,
     inventoryFailures: 0,
     inventoryFoReads: 0,
+    invoices: { posted: 0, once: 0, duplicates: 0, missing: 0 },
     problems: [`the row did not complete: ${(err as Error).message ?? String(err)}`],
     notes: [],
   };
@@ -185,13 +203,14 @@ function printRow(r: RowResult): void {
     String(r.lost).padStart(5),
     String(r.recoveryS).padStart(8),
     String(r.foRequestsPerRecord).padStart(7),
+    `${r.invoices.once}/${r.invoices.posted}`.padStart(7),
   ];
   const codes = Object.entries(r.deadLetterCodes).map(([c, k]) => `${k} dead: ${c}`);
   const said = [...r.problems, ...r.notes, ...codes];
   console.log(`${cells.join(' ')}${said.length ? `  (${said.join('; ')})` : ''}`);
 }
 
-const HEADER = `     ${'fault'.padEnd(44)} ${'records'.padStart(7)} ${'F&O x1'.padStart(7)} ${'written'.padStart(7)} ${'dead'.padStart(5)} ${'dup'.padStart(5)} ${'lost'.padStart(5)} ${'recov s'.padStart(8)} ${'req/rec'.padStart(7)}`;
+const HEADER = `     ${'fault'.padEnd(44)} ${'records'.padStart(7)} ${'F&O x1'.padStart(7)} ${'written'.padStart(7)} ${'dead'.padStart(5)} ${'dup'.padStart(5)} ${'lost'.padStart(5)} ${'recov s'.padStart(8)} ${'req/rec'.padStart(7)} ${'invoice'.padStart(7)}`;
 
 /** Kills replica `i` (its process group) and starts it again on the same port and store. */
 function restarter(dist: string, proxies: Proxy[], env: Record<string, string>): FaultContext['restart'] {
@@ -267,10 +286,25 @@ function sweepSlotCheck(pg: { sql(s: string): string }, startedAt: number): Swee
   };
 }
 
+/** Subscribes the endpoint to F&O's business events (F&O sends its test message first). */
+async function registerEventEndpoint(world: World, url: string): Promise<void> {
+  const res = await fetch(`${world.d365.url}/_emulator/business-events/endpoints`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url }),
+  });
+  const delivery = (await res.json()) as { delivered?: boolean };
+  if (!res.ok || !delivery.delivered)
+    throw new Error(`the business-event endpoint did not answer: ${res.status}`);
+}
+
 async function main(): Promise<number> {
   const began = Date.now();
   const dist = await builtProxy();
   const world = await startWorld(0.05);
+  // F&O's business-event endpoint: one URL, a balancer over the replicas of the section running.
+  let current: Proxy[] = [];
+  const balancer = await startBalancer(() => current);
   const dir = mkdtempSync(join(tmpdir(), 'fobridge-chaos-'));
   const results: RowResult[] = [];
   const only = values.only;
@@ -304,6 +338,8 @@ async function main(): Promise<number> {
       console.log('(no tmpfs: the disk-full row fills the file system of the temp folder instead; skipped)');
     const env = proxyEnv(world, `sqlite:${join(storeDir, 'bridge.db')}`);
     const single: Proxy[] = [await startProxy(dist, 'r1', env)];
+    current = single;
+    await registerEventEndpoint(world, `${balancer.url}/v1/events/d365/${EVENT_KEY}`);
     try {
       await runRows(
         'One replica, SQLite',
@@ -327,6 +363,7 @@ async function main(): Promise<number> {
       try {
         const pgStartedAt = Date.now();
         for (const name of ['r1', 'r2', 'r3']) three.push(await startProxy(dist, name, penv));
+        current = three;
         for (const f of MULTI_REPLICA_FAULTS.filter((f) => quick && f.open))
           console.log(`(open finding, full run only: ${f.name} — ${f.open})`);
         await runRows(
@@ -347,6 +384,7 @@ async function main(): Promise<number> {
       }
     }
   } finally {
+    await balancer.close();
     await world.stop();
     rmSync(dir, { recursive: true, force: true });
   }
