@@ -152,10 +152,16 @@ export const SINGLE_REPLICA_FAULTS: Fault[] = [
     },
   },
   {
-    name: 'Entra token endpoint failing (token valid)',
+    name: 'Entra token endpoint failing, token valid then expired',
     async during(ctx) {
+      // First half: the token endpoint fails while the proxy's token is still valid.
       await gate(ctx, 'token', 'PUT', { fail: true });
-      await sleep(ctx.workloadMs);
+      await sleep(ctx.workloadMs / 2);
+      // Then the held token expires while the endpoint still fails: F&O answers 401 to it and
+      // no new one can be had, so every F&O call waits for the endpoint.
+      await gate(ctx, 'token', 'PUT', { fail: true, expired: true });
+      await sleep(ctx.workloadMs / 2 + (ctx.quick ? 3_000 : 15_000));
+      // The endpoint answers again; the old token stays expired, new ones pass.
       await gate(ctx, 'token', 'PUT', { fail: false });
     },
   },
@@ -247,7 +253,6 @@ export const MULTI_REPLICA_FAULTS: Fault[] = [
   {
     ...SINGLE_REPLICA_FAULTS.find((f) => f.name.startsWith('F&O 429'))!,
     name: '3 replicas: F&O 429 storm (shared pause)',
-    open: 'other replicas read the shared pause at most every second, so a few requests land inside it',
   },
   ...[5, -5].map((min): Fault => ({
     name: `3 replicas: clock ${min > 0 ? '+' : '−'}5 min on one`,
