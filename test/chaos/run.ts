@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtProxy } from '../support/built-proxy.js';
@@ -329,6 +329,9 @@ async function registerEventEndpoint(world: World, url: string): Promise<void> {
 
 async function main(): Promise<number> {
   const began = Date.now();
+  // The machine's 1-minute load average, sampled every 10 s: timings mean little without it.
+  const loads: number[] = [loadavg()[0]!];
+  const sampler = setInterval(() => loads.push(loadavg()[0]!), 10_000);
   const dist = await builtProxy();
   const world = await startWorld(0.05);
   // F&O's business-event endpoint: one URL, a balancer over the replicas of the section running.
@@ -370,9 +373,13 @@ async function main(): Promise<number> {
     current = single;
     await registerEventEndpoint(world, `${balancer.url}/v1/events/d365/${EVENT_KEY}`);
     try {
+      for (const f of SINGLE_REPLICA_FAULTS.filter((f) => quick && f.fullOnly))
+        console.log(`(full run only: ${f.name} — ${f.fullOnly})`);
       await runRows(
         'One replica, SQLite',
-        SINGLE_REPLICA_FAULTS.filter((f) => tmpfs || !f.name.startsWith('disk full')),
+        SINGLE_REPLICA_FAULTS.filter(
+          (f) => (tmpfs || !f.name.startsWith('disk full')) && (!quick || !f.fullOnly),
+        ),
         'sqlite, 1 replica',
         { storeDir },
         single,
@@ -398,9 +405,11 @@ async function main(): Promise<number> {
         current = three;
         for (const f of MULTI_REPLICA_FAULTS.filter((f) => quick && f.open))
           console.log(`(open finding, full run only: ${f.name} — ${f.open})`);
+        for (const f of MULTI_REPLICA_FAULTS.filter((f) => quick && f.fullOnly))
+          console.log(`(full run only: ${f.name} — ${f.fullOnly})`);
         await runRows(
           'Three replicas, one PostgreSQL',
-          MULTI_REPLICA_FAULTS.filter((f) => !quick || !f.open),
+          MULTI_REPLICA_FAULTS.filter((f) => !quick || (!f.open && !f.fullOnly)),
           'postgres, 3 replicas',
           { postgres: pg },
           three,
@@ -421,6 +430,7 @@ async function main(): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
   }
   const durationS = round((Date.now() - began) / 1000);
+  clearInterval(sampler);
   const out = join(ROOT, 'test/bench/results');
   mkdirSync(out, { recursive: true });
   writeFileSync(
@@ -429,7 +439,12 @@ async function main(): Promise<number> {
       {
         suite: 'chaos',
         mode: quick ? 'quick' : 'full',
-        machine: { node: process.version, cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+        machine: {
+          node: process.version,
+          cpus: cpus().length,
+          memoryGiB: Math.round(totalmem() / 2 ** 30),
+          loadAverage: { min: round(Math.min(...loads)), max: round(Math.max(...loads)) },
+        },
         ranAt: new Date().toISOString(),
         durationS,
         rows: results,
@@ -440,7 +455,9 @@ async function main(): Promise<number> {
     )}\n`,
   );
   if (values['write-docs']) {
-    const when = `${quick ? 'Quick' : 'Full'} run of ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${durationS} s:`;
+    const load = `${round(Math.min(...loads))}–${round(Math.max(...loads))}`;
+    const sections = only ? `, rows matching '${only}'` : '';
+    const when = `${quick ? 'Quick' : 'Full'} run (\`npm run chaos${quick ? ' -- --quick' : ''}\`${sections}) of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores shared with other work (load average ${load}), ${RECORDS} records and ${INVOICES} invoices per row, ${durationS} s. \`recovery s\`: from the end of the fault until every record and invoice was settled; \`waits\`: held back by design (see the row).`;
     const table = markdownTable(results);
     const sched = sweepSlots
       ? `\n\nScheduler (three replicas, sweep every 5 s): ${sweepSlots.jobs} sweep runs enqueued in ${sweepSlots.slotsElapsed} slots, ${sweepSlots.startedMoreThanOnce} started more than once.`
