@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Proxy, World } from './processes.js';
+import { KEY, type Proxy, type World } from './processes.js';
 
 export interface FaultContext {
   world: World;
@@ -57,6 +57,27 @@ const sf = (ctx: FaultContext, path: string, method: string, body?: unknown) =>
   call(`${ctx.world.sf.url}/_emulator/${path}`, method, body);
 const gate = (ctx: FaultContext, path: string, method: string, body?: unknown) =>
   call(`${ctx.world.gate}/gate/${path}`, method, body);
+
+/**
+ * Makes every replica hold an F&O token (one inventory read each: the proxy asks Entra on its
+ * first F&O call), so a row can start "while the token is valid" even when it runs first.
+ */
+async function holdTokens(ctx: FaultContext): Promise<void> {
+  await Promise.all(
+    ctx
+      .proxies()
+      .filter((p) => p.alive())
+      .map((p) =>
+        fetch(`${p.url}/v1/inventory?items=D0002&company=usmf`, {
+          headers: { authorization: `Bearer ${KEY}` },
+          signal: AbortSignal.timeout(10_000),
+        }).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        ),
+      ),
+  );
+}
 
 /** Somewhere in the middle half of the workload. */
 const randomMoment = (ctx: FaultContext) => ctx.workloadMs * (0.25 + Math.random() * 0.5);
@@ -159,6 +180,7 @@ export const SINGLE_REPLICA_FAULTS: Fault[] = [
     name: 'Entra token endpoint failing, token valid then expired',
     async during(ctx) {
       // First half: the token endpoint fails while the proxy's token is still valid.
+      await holdTokens(ctx);
       await gate(ctx, 'token', 'PUT', { fail: true });
       await sleep(ctx.workloadMs / 2);
       // Then the held token expires while the endpoint still fails: F&O answers 401 to it and
