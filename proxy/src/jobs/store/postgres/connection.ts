@@ -10,6 +10,7 @@
 import pg from 'pg';
 import { StoreUnavailableError } from '../../errors.js';
 import { migrationsFor } from '../migrations.js';
+import { PauseListener } from '../pause/notifications.js';
 
 export interface PostgresStoreOptions {
   /** Schema holding the tables (created when missing). Default: `?schema=` of the URL, else `public`. */
@@ -78,7 +79,12 @@ export async function openPostgresConnection(
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
   progress.on('error', () => {});
-  const c = new PostgresConnection(pool, progress, schema);
+  const c = new PostgresConnection(
+    pool,
+    progress,
+    schema,
+    new PauseListener({ connectionString: u.toString(), schema }),
+  );
   try {
     await c.migrate();
   } catch (err) {
@@ -97,6 +103,8 @@ export class PostgresConnection {
     private readonly pool: pg.Pool,
     private readonly progress: pg.Pool,
     readonly schema: string,
+    /** The shared pause's LISTEN connection (`../pause/notifications.ts`), opened on first subscribe. */
+    readonly pauseListener: PauseListener,
   ) {}
 
   async migrate(): Promise<void> {
@@ -191,7 +199,7 @@ export class PostgresConnection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.pool.end(), this.progress.end()]);
+    await Promise.all([this.pool.end(), this.progress.end(), this.pauseListener.close()]);
   }
 }
 
