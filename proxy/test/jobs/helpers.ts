@@ -67,6 +67,7 @@ export async function pinDatabaseClock<S extends object>(store: S, schema: strin
     replay: (a) => (a[1] as { now: number }).now,
     replayMany: (a) => (a[1] as { now: number }).now,
     acquireLease: (a) => a[3],
+    claimScheduleSlot: (a) => a[2],
   };
   return new Proxy(store, {
     get(target, prop, receiver) {

@@ -53,6 +53,15 @@ describe('postgres: leases on the database clock, whatever the replicas’ clock
     expect(await slow.complete(again!.id, again!.attempts, slowNow())).toBe(true);
   });
 
+  it('a fast-clock replica cannot record a schedule slot ahead of the database; the right clock then fires', async () => {
+    const minute = 60_000;
+    const slot = (now: number) => Math.floor(now / minute) * minute;
+    await slow.claimScheduleSlot('sweep', slot(Date.now()) - 10 * minute, Date.now()); // seen before
+    expect(await fast.claimScheduleSlot('sweep', slot(fastNow()), fastNow())).toBe(false);
+    expect(await slow.claimScheduleSlot('sweep', slot(Date.now()), Date.now())).toBe(true);
+    expect(await slow.getScheduleSlot('sweep')).toBe(slot(Date.now()));
+  });
+
   it('a retry’s backoff and a named lease count from the database’s now, not the caller’s', async () => {
     await slow.enqueue({ flow, key: 'K3', version: 'v1', payload: {} }, slowNow());
     const [j] = await claim(slow, slowNow());
