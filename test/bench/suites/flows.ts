@@ -109,10 +109,13 @@ export default async function run(): Promise<Record<string, number>> {
     let synced = 0;
     const limits: number[] = [];
     const inFlight: number[] = [];
+    // Limit cuts seen while F&O had not paused us: latency-based (a 429 also pauses).
+    let latencyCuts = 0;
     let firstPauseEnd = 0;
     let syncedAtPauseEnd = 0;
     while (Date.now() < deadline) {
       const g = runtime.d365!.governor.status();
+      if (limits.length && g.limit < limits[limits.length - 1]! && !g.paused) latencyCuts += 1;
       limits.push(g.limit);
       inFlight.push(g.inFlight);
       synced = await sf.countRecords('Account', 'D365_Sync_Status__c', 'Synced');
@@ -156,6 +159,7 @@ export default async function run(): Promise<Record<string, number>> {
     metrics['accounts.wallSeconds'] = round(wallS, 1);
     metrics['d365Emulator.cpuShare'] = round(emulatorCpuS / wallS, 2);
     metrics['governor.meanLimit'] = round(limits.reduce((a, b) => a + b, 0) / Math.max(1, limits.length), 1);
+    metrics['governor.latencyCuts'] = latencyCuts;
     metrics['governor.meanInFlight'] = round(
       inFlight.reduce((a, b) => a + b, 0) / Math.max(1, inFlight.length),
       1,
