@@ -3,6 +3,12 @@
 # npm ci when node_modules is missing or older than the lockfile (a pull changed dependencies).
 ensure_dependencies() {
   local marker=node_modules/.package-lock.json
+  # A worktree whose node_modules links to another checkout's: npm ci would empty the linked
+  # folder (every checkout sharing it loses its dependencies). Install in that checkout instead.
+  if [[ -L node_modules ]]; then
+    [[ -f $marker ]] || echo "node_modules links to $(readlink node_modules), which has no installed dependencies: run npm ci there" >&2
+    return 0
+  fi
   if [[ ! -f $marker || package-lock.json -nt $marker ]]; then
     echo "── installing dependencies (npm ci)"
     npm ci --no-audit --no-fund || return 1

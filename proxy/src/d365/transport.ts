@@ -6,9 +6,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { UpstreamMetrics } from '../upstream-metrics.js';
 import { D365ProtocolError, D365Throttled } from './errors.js';
+import { httpExchange, type HttpAgents, type HttpAnswer } from './http-request.js';
 import type { Governor, SlotOutcome } from './governor/governor.js';
 import type { Lane } from './governor/lanes.js';
 import { parseErrorBody, WRITE_EXCEPTION_TYPE } from './odata/error-body.js';
@@ -68,13 +68,12 @@ export interface TransportOptions {
 export class D365Transport {
   readonly dataUrl: string;
   private readonly origin: string;
-  private readonly http: AxiosInstance;
   private readonly retry: RetryOptions;
   private readonly timeoutMs: number;
   private readonly totalDeadlineMs: number;
   private readonly now: () => number;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  /** Keep-alive connections to F&O (a TLS handshake costs more than the proxy's whole work on a read). */
+  private readonly agents: HttpAgents;
   requestsSent = 0;
 
   constructor(private readonly options: TransportOptions) {
@@ -85,20 +84,10 @@ export class D365Transport {
     this.totalDeadlineMs = options.totalDeadlineMs ?? this.timeoutMs * 3;
     this.now = options.now ?? Date.now;
     const maxSockets = options.maxSockets ?? 64;
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
-    this.http = axios.create({
-      validateStatus: () => true,
-      maxRedirects: 0,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      proxy: false,
-      decompress: true,
-      maxBodyLength: Infinity,
-      maxContentLength: Infinity,
-    });
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, maxSockets }),
+      https: new https.Agent({ keepAlive: true, maxSockets }),
+    };
   }
 
   get governor(): Governor {
@@ -147,16 +136,16 @@ export class D365Transport {
           throw err;
         });
       const started = this.now();
-      let res: AxiosResponse<string> | undefined;
+      let res: HttpAnswer | undefined;
       let errorCode: string | undefined;
       let errorMessage: string | undefined;
       try {
         this.requestsSent += 1;
-        res = await this.http.request<string>({
+        res = await httpExchange(this.agents, {
           method: req.method,
           url,
-          data: encodeBody(req.body),
-          timeout: req.timeoutMs ?? this.timeoutMs,
+          body: encodeBody(req.body),
+          timeoutMs: req.timeoutMs ?? this.timeoutMs,
           signal: req.signal,
           headers: {
             Accept: 'application/json',
@@ -182,19 +171,19 @@ export class D365Transport {
       const latencyMs = this.now() - started;
       const status = res?.status;
       this.options.metrics?.observe({ method: req.method, status, seconds: latencyMs / 1000 });
-      const headers = res ? flattenHeaders(res.headers as Record<string, unknown>) : {};
+      const headers = res?.headers ?? {};
       const requestId = headers['ms-dyn-aid'] ?? headers['x-ms-request-id'] ?? clientRequestId;
       const latencyClass = req.path === '$batch' ? null : req.method === 'GET' ? 'read' : 'write';
       slot.release(outcomeOf(status, errorCode, latencyMs, headers, this.now(), latencyClass));
 
       if (status !== undefined && status < 400) {
-        return { status, headers, text: res?.data ?? '', requestId, attempts: attempt };
+        return { status, headers, text: res?.text ?? '', requestId, attempts: attempt };
       }
       // A retried DELETE that finds nothing: the earlier attempt did it.
       if (status === 404 && req.method === 'DELETE' && maybeApplied) {
         return { status: 204, headers, text: '', requestId, attempts: attempt };
       }
-      const body = res?.data;
+      const body = res?.text;
       // A 500 carrying F&O's write exception is a definite, rolled-back refusal — not ambiguous.
       if (status !== undefined && status >= 500 && parseErrorBody(body ?? '').type === WRITE_EXCEPTION_TYPE) {
         throw mapFailure({ ...ctx, kind: 'write-rejected', status, body, requestId, attempts: attempt });
@@ -280,18 +269,19 @@ export class D365Transport {
       let bytes: Buffer | undefined;
       let errorCode: string | undefined;
       try {
-        const res = await this.http.request<string | ArrayBuffer>({
+        const res = await httpExchange(this.agents, {
           method: req.method,
           url: req.url,
-          data: req.body,
-          headers: req.headers,
-          timeout: req.timeoutMs ?? this.timeoutMs,
-          ...(req.binary ? { responseType: 'arraybuffer' as const } : {}),
+          body: req.body,
+          headers: req.headers ?? {},
+          timeoutMs: req.timeoutMs ?? this.timeoutMs,
+          ...(req.binary ? { binary: true } : {}),
         });
         status = res.status;
-        if (req.binary) bytes = Buffer.from(res.data as ArrayBuffer);
-        if (req.binary && res.status >= 400) text = bytes!.toString('utf8');
-        else if (!req.binary) text = (res.data as string | undefined) ?? '';
+        if (req.binary) {
+          bytes = res.bytes;
+          if (res.status >= 400) text = bytes?.toString('utf8') ?? '';
+        } else text = res.text;
       } catch (err) {
         errorCode = normaliseErrorCode(err as { code?: string });
       }
@@ -317,32 +307,21 @@ export class D365Transport {
   }
 
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }
 
-function encodeBody(body: unknown): unknown {
+function encodeBody(body: unknown): string | Buffer | Uint8Array | undefined {
   if (body === undefined) return undefined;
   if (typeof body === 'string' || Buffer.isBuffer(body) || body instanceof Uint8Array) return body;
   return JSON.stringify(body);
 }
 
 function normaliseErrorCode(e: { code?: string; message?: string }): string {
-  if (e.code === 'ECONNABORTED' && /timeout/i.test(e.message ?? '')) return 'ETIMEDOUT';
-  if (e.code === 'ERR_BAD_RESPONSE' || e.code === 'ERR_SOCKET_CONNECTION_TIMEOUT') return e.code;
   if (e.code) return e.code;
   if (/socket hang up/i.test(e.message ?? '')) return 'ECONNRESET';
   return 'ECONNRESET';
-}
-
-function flattenHeaders(headers: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    if (v === undefined || v === null) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-  }
-  return out;
 }
 
 function outcomeOf(

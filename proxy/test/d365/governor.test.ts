@@ -93,6 +93,25 @@ describe('pause after 429', () => {
     g.close();
   });
 
+  it('sends nothing more when a 429 arrives together with a success: the freed slot waits for the pause', async () => {
+    const g = governor({ initialConcurrency: 2, maxConcurrency: 8 });
+    const [a, b] = [await g.acquire('sync'), await g.acquire('sync')];
+    let sentAt = 0;
+    const next = g.acquire('sync').then((s) => {
+      sentAt = Date.now();
+      return s;
+    });
+    const t0 = Date.now();
+    // Both answers were read in one round of I/O callbacks (the proxy was busy): success first.
+    a.release({ kind: 'success', latencyMs: 40, latencyClass: 'write' });
+    b.release({ kind: 'throttled', retryAfterMs: 300 });
+    await flush();
+    expect(sentAt).toBe(0);
+    (await next).release({ kind: 'neutral' });
+    expect(sentAt - t0).toBeGreaterThanOrEqual(300);
+    g.close();
+  });
+
   it('never shortens a pause', async () => {
     const g = governor();
     g.pauseUntil(Date.now() + 10_000);

@@ -9,7 +9,8 @@
  *            (open loop), and requests/s with 8 connections pushing as hard as they can
  *  cold      3 never-asked items per request: p50/p99 (one F&O read each)
  *  overhead  the same cold read through the proxy vs straight to the emulator, jitter off,
- *            interleaved: p50 difference = what the proxy adds
+ *            interleaved: p50 difference = what the proxy adds; and the proxy's CPU per read
+ *            (from /proc), which a loaded machine does not inflate the way it does the p50
  *  reps      50 reps opening the widget on 10 Opportunities: F&O reads per 1,000 widget loads.
  *            Time is compressed 10×: TTL 3 s for the default 30 s, think time ~0.5 s for ~5 s,
  *            so the 1,000 loads span several TTLs, as 100 s of real traffic would.
@@ -108,6 +109,8 @@ function buildProxy(): void {
 interface ProxyProcess {
   url: string;
   rssMb(): number;
+  /** CPU time the proxy process has used so far (user + system), ms; 10 ms resolution. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -118,7 +121,9 @@ async function startProxy(
   extraEnv: Record<string, string>,
 ): Promise<ProxyProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['proxy/dist/main.js'], {
+  // INVENTORY_BENCH_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: profile the proxy as it runs here.
+  const nodeArgs = process.env.INVENTORY_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'proxy/dist/main.js'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
@@ -163,6 +168,11 @@ async function startProxy(
     rssMb: () => {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    cpuMs: () => {
+      // /proc/<pid>/stat: fields 14 and 15 are utime and stime in clock ticks (100 per second).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     stop: async () => {
       child.kill('SIGTERM');
@@ -297,6 +307,13 @@ export default async function run(): Promise<Record<string, number>> {
       const emuAgent = new HttpsAgent({ keepAlive: true, ca: cert.cert });
       const direct: number[] = [];
       const viaProxy: number[] = [];
+      // The proxy's CPU while idle (timers, metrics), subtracted below so only the reads count.
+      const idleStart = proxy.cpuMs();
+      const idleT0 = performance.now();
+      await sleep(2000);
+      const idleCpuPerMs = (proxy.cpuMs() - idleStart) / (performance.now() - idleT0);
+      const cpuBefore = proxy.cpuMs();
+      const loopT0 = performance.now();
       try {
         for (let i = 0; i < OVERHEAD_PAIRS; i++) {
           const a = takeFresh();
@@ -320,6 +337,10 @@ export default async function run(): Promise<Record<string, number>> {
       metrics['overhead.directP50Ms'] = round(percentile(direct, 50));
       metrics['overhead.proxyP50Ms'] = round(percentile(viaProxy, 50));
       metrics['overhead.p50Ms'] = round(percentile(viaProxy, 50) - percentile(direct, 50));
+      // What the proxy spends per cold read in CPU: unlike the p50 difference, it does not grow
+      // with the time other processes keep the proxy waiting for a core on a loaded machine.
+      const readsCpuMs = proxy.cpuMs() - cpuBefore - idleCpuPerMs * (performance.now() - loopT0);
+      metrics['overhead.proxyCpuMsPerRead'] = round(readsCpuMs / Math.max(1, viaProxy.length));
     } finally {
       clearInterval(sampler);
       await proxy.stop();

@@ -118,6 +118,7 @@ export class Governor {
   private jobTarget = 0;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
+  private pumpScheduled = false;
   private closed = false;
   private readonly unsubscribePause: (() => void) | undefined;
 
@@ -434,7 +435,23 @@ export class Governor {
         break;
     }
     this.metrics.limit.set({ environment: this.environment }, this.adaptive.limit);
-    this.pump();
+    this.pumpSoon();
+  }
+
+  /**
+   * A freed slot is handed on after the answers that arrived together with this one have been
+   * read (setImmediate runs after the current round of I/O callbacks). When the proxy was busy,
+   * several F&O answers wait together; handing the slot on at once would send a call before a
+   * 429 among them is seen — and every call F&O receives during its penalty lengthens the
+   * Retry-After for all of them (doubling, to minutes).
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   /** A pause another replica stored, pushed by the store: held from now on (never shortens one). */
