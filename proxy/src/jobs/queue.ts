@@ -450,7 +450,10 @@ class Queue implements JobQueue {
     for (const job of runnable) {
       const jobLog = log.child?.({ jobId: job.id, key: job.key, attempt: job.attempts }) ?? log;
       const result = outcomes.get(job.id) ?? { ok: false, error: new TransientJobError(NO_RESULT) };
-      await this.settle(job, result, controller, jobLog, seconds);
+      // The store failing for one job leaves that job to its lease; the others are still recorded.
+      await this.settle(job, result, controller, jobLog, seconds).catch((err: unknown) =>
+        jobLog.error({ err }, 'could not record the job outcome; it will run again after its lease'),
+      );
     }
   }
 
