@@ -142,6 +142,9 @@ interface GroupEntry {
   wake?: () => void;
 }
 
+/** Outcomes recorded between two turns of the event loop when a group ends. */
+const SETTLE_SLICE = 20;
+
 const NO_RESULT = { code: 'NO_GROUP_RESULT', message: 'the group handler gave no result for this job' };
 
 class Queue implements JobQueue {
@@ -447,7 +450,10 @@ class Queue implements JobQueue {
       clearInterval(heartbeat);
     }
     const seconds = (performance.now() - started) / 1000;
-    for (const job of runnable) {
+    for (const [i, job] of runnable.entries()) {
+      // A synchronous store (SQLite) records each outcome without giving the event loop back:
+      // let waiting requests in between, or a group of 200 holds them up for its whole record.
+      if (i > 0 && i % SETTLE_SLICE === 0) await new Promise((r) => setImmediate(r));
       const jobLog = log.child?.({ jobId: job.id, key: job.key, attempt: job.attempts }) ?? log;
       const result = outcomes.get(job.id) ?? { ok: false, error: new TransientJobError(NO_RESULT) };
       // The store failing for one job leaves that job to its lease; the others are still recorded.
