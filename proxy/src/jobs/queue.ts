@@ -363,26 +363,32 @@ class Queue implements JobQueue {
 
   /**
    * Claims a group of `flow` every `everyMs` (at once again after a full claim: more are waiting),
-   * while fewer than `maxGroups` of its groups run. The wait is what lets a group fill up.
+   * while fewer than `maxGroups` of its groups run. The wait is what lets a group fill up, so a
+   * group that ends early does not bring the next claim forward; it only frees the slot.
    */
   private async groupLoop(flow: string, g: GroupEntry): Promise<void> {
     let errorDelay = this.o.pollMs;
+    let nextClaim = 0;
     while (!this.stopping) {
-      let full = false;
-      if (g.running < g.maxGroups) {
-        try {
-          const jobs = await this.claimGroup(flow, g);
-          if (jobs.length) void this.launchGroup(flow, g, jobs);
-          full = jobs.length >= g.maxJobs;
-          errorDelay = this.o.pollMs;
-        } catch (err) {
-          this.log.error({ err, flow }, 'claiming a group of jobs failed; retrying');
-          await this.groupIdle(g, errorDelay);
-          errorDelay = Math.min(errorDelay * 2, 5000);
-          continue;
-        }
+      const wait = nextClaim - performance.now();
+      if (wait > 0) {
+        await this.groupIdle(g, wait);
+        continue;
       }
-      if (!full && !this.stopping) await this.groupIdle(g, g.everyMs);
+      if (g.running >= g.maxGroups) {
+        await this.groupIdle(g, g.everyMs); // until a group ends
+        continue;
+      }
+      try {
+        const jobs = await this.claimGroup(flow, g);
+        if (jobs.length) void this.launchGroup(flow, g, jobs);
+        nextClaim = jobs.length >= g.maxJobs ? 0 : performance.now() + g.everyMs;
+        errorDelay = this.o.pollMs;
+      } catch (err) {
+        this.log.error({ err, flow }, 'claiming a group of jobs failed; retrying');
+        nextClaim = performance.now() + errorDelay;
+        errorDelay = Math.min(errorDelay * 2, 5000);
+      }
     }
   }
 
@@ -412,8 +418,9 @@ class Queue implements JobQueue {
         ),
       )
       .finally(() => {
-        // A loop that waited for a free slot claims now; one gathering between claims waits on.
-        if (g.running-- >= g.maxGroups) g.wake?.();
+        // A loop waiting for a free slot claims now (one between claims goes back to waiting).
+        g.running--;
+        g.wake?.();
         this.groupsInFlight.delete(f);
       });
     this.groupsInFlight.add(f);
