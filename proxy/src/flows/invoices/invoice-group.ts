@@ -1,6 +1,6 @@
 /**
  * Invoice jobs (from business events, one per invoice) run in groups: the queue claims the due
- * ones together (`INVOICE_BATCH_MS` apart, up to 200), this handler reads them from F&O per
+ * ones together (`INVOICE_BATCH_MS` apart, up to 400), this handler reads them from F&O per
  * company in a few `or`-filtered queries and writes them to Salesforce in one batch — so the
  * Salesforce calls grow with groups, not invoices. Each job still ends on its own:
  *  - F&O does not show the invoice yet → that job retries (`INVOICE_NOT_IN_FNO`);
@@ -26,8 +26,13 @@ import { readFnoInvoices, type FnoInvoice } from './fno-invoice.js';
 import type { InvoiceJobPayload } from './intake.js';
 import { invoiceExternalId, pushInvoices, type PushOutcome } from './salesforce-invoices.js';
 
-/** Salesforce's sObject Collections take 200 records per call: a group is at most that. */
-export const INVOICE_GROUP_MAX = 200;
+/**
+ * Most invoices in one group: one Salesforce batch (salesforce-invoices.ts), upserted 200 per
+ * call. Twice what one call takes, so that at the rate one claim interval fills with ~200 the
+ * claim is not "full" and followed at once by a near-empty group (that would cost a batch's
+ * lookups for a handful of invoices).
+ */
+export const INVOICE_GROUP_MAX = 400;
 
 export interface InvoiceGroupDeps {
   d365: D365Client | undefined;

@@ -2,8 +2,8 @@
  * Writing invoices to Salesforce in batches: one query for the Accounts, one for the
  * Opportunities (when an invoice has a sales order), one upsert of `Invoice__c`, one query of the
  * lines already there (only when an invoice was updated, not created) and one upsert of
- * `Invoice_Line__c` per 200 lines, per batch of up to 200 invoices — so the Salesforce calls grow
- * with batches, not invoices.
+ * `Invoice_Line__c` per 200 lines, per batch of up to 400 invoices (headers 200 per call) — so the
+ * Salesforce calls grow with batches, not invoices.
  *
  * Links: the Account by `D365_Customer_Number__c` + legal entity (customer numbers are unique
  * per company only), the Opportunity by `D365_Sales_Order_Number__c` (preferring one of that
@@ -21,7 +21,12 @@ export const INVOICE_OBJECT = 'Invoice__c';
 export const LINE_OBJECT = 'Invoice_Line__c';
 export const INVOICE_EXTERNAL_ID = 'D365_Invoice_Id__c';
 export const LINE_EXTERNAL_ID = 'D365_Invoice_Line_Id__c';
-const BATCH = 200;
+/**
+ * Invoices per batch: the lookups take one SOQL query each for the whole batch (400 Ids or
+ * numbers quoted in an IN list stay near 12 KB of URL, under Salesforce's 16 KB), the upserts go
+ * 200 records per call (sObject Collections).
+ */
+const BATCH = 400;
 
 /** `USMF|CIV-000123`: legal entity upper case, a bar, the invoice number. */
 export function invoiceExternalId(company: string, invoiceNumber: string): string {
@@ -122,7 +127,7 @@ async function existingLineIds(sf: SalesforceClient, invoiceIds: string[]): Prom
   return new Set(rows.map((r) => String(r[LINE_EXTERNAL_ID]).toUpperCase()));
 }
 
-/** Upserts the invoices (headers, then lines) in batches of 200. */
+/** Upserts the invoices (headers, then lines) in batches of 400. */
 export async function pushInvoices(
   sf: SalesforceClient,
   invoices: FnoInvoice[],
