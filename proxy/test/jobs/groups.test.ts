@@ -1,5 +1,5 @@
 /**
- * Group handlers against a real SQLite file: a flow's due jobs are claimed and run together,
+ * Group handlers against a real SQLite file and a real PostgreSQL: a flow's due jobs are claimed and run together,
  * and every job still ends on its own (done, retry, dead letter), fenced by its attempt.
  * Group commit: requests enqueued together share one transaction, each with its own outcome.
  */
@@ -11,7 +11,7 @@ import { createGroupCommit } from '../../src/jobs/group-commit.js';
 import { createJobQueue, type GroupOutcome, type JobQueue } from '../../src/jobs/queue.js';
 import { openStore } from '../../src/jobs/store.js';
 import type { Job, Store } from '../../src/jobs/types.js';
-import { tempDir, QUEUE_SETTINGS } from './helpers.js';
+import { dropSchema, pgUrl, tempDir, uniqueSchema, QUEUE_SETTINGS } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -20,9 +20,16 @@ let store: Store;
 let queue: JobQueue;
 let now = Date.parse('2025-01-01T00:00:00Z');
 const clock = () => now;
+let schema: string | undefined;
 
-beforeEach(async () => {
-  store = await openStore(`sqlite:${join(tmp.dir, `g${++n}.db`)}`);
+// The group claim is the stores' own `claim` (a flow filter and a limit): both adapters.
+const STORES = {
+  SQLite: () => openStore(`sqlite:${join(tmp.dir, `g${++n}.db`)}`),
+  PostgreSQL: () => openStore(pgUrl((schema = uniqueSchema('jobs_groups')))),
+};
+
+async function open(kind: keyof typeof STORES): Promise<void> {
+  store = await STORES[kind]();
   queue = createJobQueue({
     ...QUEUE_SETTINGS,
     store,
@@ -31,16 +38,20 @@ beforeEach(async () => {
     backoff: { baseMs: 1000, capMs: 60_000 },
     maxAttempts: 3,
   });
-});
+}
 afterEach(async () => {
   await queue.stop({ graceMs: 100 });
   await store.close();
+  if (schema) await dropSchema(schema);
+  schema = undefined;
 });
 
 const rec = (key: string, version = 'v1') => ({ flow: 'invoice', key, version, payload: { key } });
 const ok: GroupOutcome = { ok: true };
 
-describe('group handlers', () => {
+describe.each(['SQLite', 'PostgreSQL'] as const)('group handlers on %s', (kind) => {
+  beforeEach(() => open(kind));
+
   it('hands the due jobs over as one group; one failing job retries or dead-letters alone', async () => {
     const groups: string[][] = [];
     queue.registerGroupHandler(
@@ -175,6 +186,8 @@ describe('group handlers', () => {
 });
 
 describe('group commit', () => {
+  beforeEach(() => open('SQLite'));
+
   it('writes records enqueued together in one transaction, each with its own outcome', async () => {
     queue.registerHandler('invoice', async () => {}, { payload: z.object({ key: z.string().min(2) }) });
     const batches: number[] = [];
