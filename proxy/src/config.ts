@@ -197,7 +197,7 @@ export const configSchema = z
         .default(''),
     ),
     // Salesforce client volume routing and API budget (proxy/src/salesforce; docs/salesforce-client.md)
-    /** Record sets larger than this are written with Bulk API 2.0 instead of sObject Collections. */
+    /** Record sets larger than this are written with Bulk API 2.0 instead of sObject Collections (and read so by reconciliation). */
     SF_BULK_THRESHOLD: int(2000, 0),
     /** Background work pauses while fewer than this % of the daily API requests remain. */
     SF_API_FLOOR_PCT: int(10, 0, 100),
@@ -229,6 +229,22 @@ export const configSchema = z
     PRODUCTS_STOPPED_STATES: csv().transform((v) => (v.length > 0 ? v : ['Stopped', 'Discontinued'])),
     /** Salesforce org has multi-currency on: each entry carries CurrencyIsoCode. Off: the company currency only. */
     PRODUCTS_MULTI_CURRENCY: optionalBool().transform((v) => v ?? true),
+    /** F&O export data project (Released products V2 + Sales price agreements) for large catalogues; unset: always OData paging. */
+    PRODUCTS_EXPORT_PROJECT: optionalString(),
+    /** A company with more released products than this is read through PRODUCTS_EXPORT_PROJECT (measured crossover). */
+    PRODUCTS_EXPORT_THRESHOLD: int(20_000, 0),
+
+    // ── reconciliation (docs/reconciliation.md) ─────────────────────────────────────────
+    /** Cron (UTC) of the daily reconciliation (report only, no repair); `off` disables it. */
+    RECONCILE_CRON: z.preprocess(blankAsUndefined, z.string().default('30 2 * * *')),
+    /** A Salesforce record still `Pending` after this many minutes is reported (its callout was lost). */
+    RECONCILE_PENDING_MIN: int(60, 1, 100_800),
+    /** F&O → Salesforce pairs dated by F&O (posted invoices) are compared over this many days. */
+    RECONCILE_WINDOW_DAYS: int(90, 1, 3_660),
+    /** The scheduled run also repairs what is safe to repair (default: it only reports). */
+    RECONCILE_SCHEDULE_REPAIR: optionalBool().transform((v) => v ?? false),
+    /** How many reports the store keeps (the oldest is overwritten). */
+    RECONCILE_HISTORY: int(30, 1, 1_000),
 
     // ── payment status and standing (flow 7; docs/flows.md) ──────────────────────────────
     /** Cron (UTC) of the payment status run; `off` disables the schedule (the route still runs it). */

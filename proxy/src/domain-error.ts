@@ -5,4 +5,10 @@
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    // Logs and `instanceof`-free checks read the class's own name; set once here for every kind.
+    this.name = new.target.name;
+  }
 }

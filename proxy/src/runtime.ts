@@ -33,16 +33,18 @@ import { createInventoryService, type InventorySource } from './flows/inventory/
 import { registerFnoFlows, type FnoFlows } from './flows/fno-flows.js';
 import { createEventIntake, INVOICE_FLOW } from './flows/invoices/intake.js';
 import { INVOICE_GROUP_MAX, invoiceGroupHandler } from './flows/invoices/invoice-group.js';
+import { registerReconcile, type Reconciler } from './flows/reconcile/index.js';
 import { registerSyncFlows, SWEEP_FLOW } from './flows/sync-flows.js';
 import doctorRoutes from './http/routes/doctor.js';
 import eventRoutes from './http/routes/events.js';
 import fnoFlowRoutes from './http/routes/fno-flows.js';
 import inventoryRoutes from './http/routes/inventory.js';
+import reconcileRoutes from './http/routes/reconcile.js';
 import { jobsPart } from './http/routes/jobs.js';
 import syncRoutes from './http/routes/sync.js';
 import { createScheduler, openJobs, type JobQueue, type Scheduler, type Store } from './jobs/index.js';
 import { redactUrl } from './jobs/store.js';
-import { tokenIdLedgerOf } from './jobs/token-ids.js';
+import { tokenIdLedgerOf } from './jobs/store/token-ids/token-id-ledger.js';
 import { loadBridgeConfig, type BridgeConfig } from './mapping/index.js';
 import type { Registry } from './metrics.js';
 import {
@@ -62,6 +64,8 @@ export interface RuntimeContext {
   salesforceOverrides?: Partial<SalesforceClientOptions>;
   /** Start the queue's workers and the scheduler (default true). */
   startWorkers?: boolean;
+  /** The CLI: a reconciliation's F&O → Salesforce repairs run in this process, not queued. */
+  runFlowsNow?: boolean;
 }
 
 export interface Runtime {
@@ -74,6 +78,8 @@ export interface Runtime {
   scheduler: Scheduler | undefined;
   /** The F&O → Salesforce flows: run one now (CLI), or queue it. */
   fno: FnoFlows;
+  /** Reconciliation: run one now (CLI), queue it, read the kept reports. */
+  reconciler: Reconciler;
 }
 
 export const SWEEP_SCHEDULE = 'sync-sweep';
@@ -194,12 +200,26 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
   const fno = registerFnoFlows({ queue, store, d365, salesforce, bridge, config });
   parts.push({ name: 'fno-flows', routes: async (app) => app.register(fnoFlowRoutes, { fno }) });
 
+  // ── reconciliation: daily (RECONCILE_CRON) and on request ───────────────────────────
+  const reconciler = registerReconcile({
+    queue,
+    store,
+    d365,
+    salesforce,
+    bridge,
+    config,
+    fno,
+    registry: ctx.registry,
+    ...(ctx.runFlowsNow ? { runFlowsNow: true } : {}),
+  });
+  parts.push({ name: 'reconcile', routes: async (app) => app.register(reconcileRoutes, { reconciler }) });
+
   const sweepOn = salesforce !== undefined && config.SYNC_SWEEP_CRON.trim().toLowerCase() !== 'off';
   const schedules = [
     ...(sweepOn ? [{ name: SWEEP_SCHEDULE, cron: config.SYNC_SWEEP_CRON, flow: SWEEP_FLOW }] : []),
     // Without both connections and the mapping file every scheduled run would only dead-letter
     // (payment status is hourly by default, the invoice sweep too: an inventory-only proxy).
-    ...(d365 && salesforce && bridge ? fno.schedules : []),
+    ...(d365 && salesforce && bridge ? [...fno.schedules, ...reconciler.schedules] : []),
   ];
   const scheduler =
     schedules.length > 0
@@ -258,7 +278,7 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     queue.start();
     scheduler?.start();
   }
-  return { parts, d365, salesforce, bridge, store, queue, scheduler, fno };
+  return { parts, d365, salesforce, bridge, store, queue, scheduler, fno, reconciler };
 }
 
 /** Kept for callers that only need the parts. */

@@ -6,12 +6,14 @@
  *  3. the proxy on PORT (8080), configured against the F&O emulator over https exactly as against
  *     a real environment (D365_URL and ENTRA_AUTHORITY_HOST = the emulator's https URL; the dev
  *     certificate is trusted through NODE_EXTRA_CA_CERTS, which scripts/sandbox exports);
- *  4. the inventory widget preview (8090, or ephemeral): the real LWC on a local page.
+ *  4. the inventory widget preview (8090, or ephemeral): the real LWC on a local page;
+ *  5. the F&O → Salesforce half: the demo customer's invoices in F&O, the business-event endpoint
+ *     registered with the F&O emulator, and flows 4, 6 and 7 run once (sandbox-fno.ts).
  *
  * Prints every URL, the keys and ready-to-paste curls, and stops everything on Ctrl-C/SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -24,18 +26,30 @@ import { startD365Emulator } from '../../test/emulators/d365/index.js';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../test/emulators/salesforce/index.js';
 import { buildPreview } from '../../test/lwc-preview/build.js';
 import { startPreviewServer } from '../../test/lwc-preview/server.js';
+import { DEMO_PREVIEW_ACCOUNTS } from '../../test/lwc-preview/src/demo-accounts.js';
 import { DEMO_OPPORTUNITIES } from '../../test/lwc-preview/src/demo-opportunities.js';
+import { runFnoFlowsOnce, seedDemoCustomer, type FlowRun, type SandboxCustomer } from './sandbox-fno.js';
 import { writeDemoRequests, type DemoRequest } from './sandbox-requests.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const dataDir = `${root}.tmp/sandbox`;
+const env = process.env;
+// SANDBOX_DIR: another folder for the store and the request files (the sandbox test uses one of its own).
+const dataDir = env.SANDBOX_DIR ?? `${root}.tmp/sandbox`;
 mkdirSync(dataDir, { recursive: true });
 
-const env = process.env;
 const host = env.HOST ?? '127.0.0.1';
 const port = Number(env.PORT ?? 8080);
 const devKey = env.SANDBOX_API_KEY ?? `sandbox-${randomBytes(18).toString('base64url')}`;
 const adminKey = env.SANDBOX_ADMIN_KEY ?? `admin-${randomBytes(18).toString('base64url')}`;
+// The key in the business-event endpoint's URL (D365_EVENT_KEYS: at least 32 URL-safe characters).
+const eventKey = env.SANDBOX_EVENT_KEY ?? randomBytes(32).toString('base64url');
+
+// The emulators start empty of anything the last run did, so the store starts afresh too: a kept
+// store would remember writes to a Salesforce org that no longer exists (the products flow would
+// see nothing to write) and jobs for records that are gone. STORE_URL given: left alone.
+if (!env.STORE_URL) {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dataDir}/bridge.db${suffix}`, { force: true });
+}
 
 if (!env.NODE_EXTRA_CA_CERTS) {
   // MSAL only talks to https authorities; without the dev certificate trusted, every token request fails.
@@ -108,6 +122,7 @@ try {
     BRIDGE_CONFIG: env.BRIDGE_CONFIG ?? `${root}test/fixtures/bridge.demo.json`,
     INBOUND_API_KEYS: devKey,
     ADMIN_API_KEYS: adminKey,
+    D365_EVENT_KEYS: eventKey,
     D365_URL: d365Https,
     D365_TENANT_ID: d365.tenantId,
     D365_CLIENT_ID: d365.clientId,
@@ -138,6 +153,16 @@ try {
     throw err;
   }
 
+  // The demo customer of the F&O → Salesforce flows (sandbox-fno.ts), before the request files
+  // are written: Fabrikam's then carries its D365 Customer Number, as the Queueable's would.
+  let customer: SandboxCustomer | undefined;
+  try {
+    if (salesforce && runtime.salesforce) customer = seedDemoCustomer(d365.control, salesforce.control);
+  } catch (err) {
+    // The rest of the sandbox (inventory, flows 1–3) does not need it.
+    console.error('the demo customer could not be set up; F&O → Salesforce is left out:', err);
+  }
+
   // Ready-to-send sync requests for the demo records (read from the Salesforce emulator).
   const requests: DemoRequest[] = runtime.salesforce
     ? await writeDemoRequests(runtime.salesforce, `${dataDir}/requests`)
@@ -150,8 +175,22 @@ try {
     apiKey: devKey,
     host,
     port: await portOrEphemeral(Number(env.SANDBOX_PREVIEW_PORT ?? 8090)),
+    ...(salesforce ? { salesforceUrl: salesforce.url } : {}),
   });
   closers.unshift(() => preview.close());
+
+  // ── 5. F&O → Salesforce: the demo customer, the business-event endpoint, flows 4, 6, 7 ──
+  const eventsUrl = `${proxyUrl}/v1/events/d365/${eventKey}`;
+  let runs: FlowRun[] = [];
+  let eventsRegistered = false;
+  if (customer) {
+    // The invoices above are history (swept, not sent as events); the endpoint comes after them.
+    const test = await d365.control.registerBusinessEventEndpoint(eventsUrl);
+    eventsRegistered = test.delivered;
+    process.stdout.write('running the products, invoice sweep and payment status flows once…\n');
+    const oldest = Math.min(...customer.invoices.map((i) => Date.parse(i.invoiceDate)));
+    runs = await runFnoFlowsOnce(proxyUrl, adminKey, new Date(oldest).toISOString().slice(0, 10));
+  }
 
   const d365Http = d365.url;
   const inventoryUrl = `${proxyUrl}/v1/inventory?items=D0001,L0002,P0003&company=usmf`;
@@ -196,11 +235,19 @@ try {
           `  then the Contact, the won Opportunity and the failures: the files in ${dataDir}/requests/ (docs/sandbox.md)`,
         ]
       : []),
-    '  payment status (flow 7): post a payment or a hold for a customer in F&O, then run the flow now',
-    '  (hourly otherwise) and see Invoice__c / the Account standing (docs/flows.md#flow-7-payment-status-and-customer-standing):',
-    `    curl -s -X POST -H 'content-type: application/json' -d '{"company":"usmf","customerAccount":"<F&O customer>","amount":100}' ${d365Http}/_emulator/payments`,
-    `    curl -s -X POST -H 'content-type: application/json' -d '{"company":"usmf","customerAccount":"<F&O customer>","onHoldStatus":"All"}' ${d365Http}/_emulator/customer-standing`,
-    `    curl -s -X POST -H 'Authorization: Bearer ${adminKey}' -H 'content-type: application/json' -d '{"company":"usmf"}' ${proxyUrl}/v1/flows/payments/run`,
+    ...(customer && salesforce
+      ? fnoBanner({
+          customer,
+          runs,
+          eventsUrl,
+          eventsRegistered,
+          adminKey,
+          proxyUrl,
+          previewUrl: preview.url,
+          fno: `${d365Http}/_emulator`,
+          sf: `${salesforce.url}/_emulator`,
+        })
+      : []),
     '  make F&O throttle (then press refresh in the widget after the TTL: Stale badge), and stop it again:',
     `    curl -s -X POST -H 'content-type: application/json' -d '{"fail5xx":{"count":1000,"status":429,"retryAfterS":30}}' ${d365Http}/_emulator/faults`,
     `    curl -s -X DELETE ${d365Http}/_emulator/faults`,
@@ -212,4 +259,78 @@ try {
 } catch (err) {
   console.error('sandbox failed to start:', err);
   await stop('startup failure', 1);
+}
+
+/** The banner's F&O → Salesforce part: what ran at start and a copy-paste command per step. */
+function fnoBanner(o: {
+  customer: SandboxCustomer;
+  runs: FlowRun[];
+  eventsUrl: string;
+  eventsRegistered: boolean;
+  adminKey: string;
+  proxyUrl: string;
+  previewUrl: string;
+  fno: string;
+  sf: string;
+}): string[] {
+  const { customer: c } = o;
+  const json = (body: unknown) => `-H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
+  const run = (flow: string) =>
+    `curl -s -X POST -H 'Authorization: Bearer ${o.adminKey}' ${json({})} ${o.proxyUrl}/v1/flows/${flow}/run`;
+  const [overdue, open] = c.invoices;
+  const who = { company: c.company, customerAccount: c.customerAccount };
+  const accountPage = `${o.previewUrl}account?account=${previewAccountId(c.accountName)}`;
+  const opportunityPage = `${o.previewUrl}?opportunity=${previewOpportunityId(c.accountName)}`;
+  const ran = o.runs
+    .map((r) => `${r.flow} ${r.state}${r.error ? ` (${r.error})` : ''} in ${(r.ms / 1000).toFixed(1)} s`)
+    .join(', ');
+  return [
+    '',
+    `  F&O → Salesforce (docs/sandbox.md, "From F&O to Salesforce"); demo customer ${c.accountName} = ${c.customerAccount} in ${c.company}`,
+    `  at start: ${ran}`,
+    `  business events ${o.eventsRegistered ? 'registered with the F&O emulator' : 'NOT registered (the test event failed, see the log)'}; to register the endpoint again (after a reset):`,
+    `    curl -s -X POST ${json({ url: o.eventsUrl })} ${o.fno}/business-events/endpoints`,
+    `  products and prices (flow 4) in Salesforce, and the run again:`,
+    `    curl -s ${o.sf}/records/Product2        curl -s ${o.sf}/records/PricebookEntry`,
+    `    ${run('products')}`,
+    `  post an invoice in F&O: it is on the Account within seconds (flow 6, by business event):`,
+    `    curl -s -X POST ${json({ ...who, lines: [{ itemNumber: 'D0001', quantity: 2 }] })} ${o.fno}/invoices`,
+    `    curl -s ${o.sf}/records/Invoice__c`,
+    `  payments, hold, overdue (flow 7): one of these, then run the payment status flow (hourly otherwise):`,
+    ...(open
+      ? [
+          `    partial payment, ${open.invoiceNumber} → Partially paid, ${money(open.remaining - 1000)} remaining:`,
+          `      curl -s -X POST ${json({ ...who, invoiceNumber: open.invoiceNumber, amount: 1000 })} ${o.fno}/payments`,
+        ]
+      : []),
+    ...(overdue
+      ? [
+          `    full payment, ${overdue.invoiceNumber} (Overdue now) → Paid:`,
+          `      curl -s -X POST ${json({ ...who, invoiceNumber: overdue.invoiceNumber, amount: overdue.remaining })} ${o.fno}/payments`,
+        ]
+      : []),
+    `    an invoice 45 days old, due after 30, unpaid → Overdue:`,
+    `      curl -s -X POST ${json({ ...who, lines: [{ itemNumber: 'S0020', quantity: 3 }], invoiceDate: daysAgo(45), dueDays: 30 })} ${o.fno}/invoices`,
+    `    the customer on hold → badge on the Account card, warning in the Opportunity's widget:`,
+    `      curl -s -X POST ${json({ ...who, onHoldStatus: 'All' })} ${o.fno}/customer-standing`,
+    `    ${run('payments')}`,
+    `  see it: ${accountPage}`,
+    `          ${opportunityPage}`,
+  ];
+}
+
+function money(n: number): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+function daysAgo(days: number): string {
+  return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function previewAccountId(name: string): string {
+  return DEMO_PREVIEW_ACCOUNTS.find((a) => a.Name === name)?.Id ?? '';
+}
+
+function previewOpportunityId(accountName: string): string {
+  return DEMO_OPPORTUNITIES.find((o) => o.Account.Name === accountName)?.Id ?? '';
 }

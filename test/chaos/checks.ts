@@ -3,10 +3,11 @@
  * dead-letter API (never from the proxy's own memory):
  *  - every accepted record is in F&O exactly once and written back to Salesforce, or is a dead
  *    letter with a reason; nothing is lost, nothing is duplicated;
+ *  - every invoice F&O posted (its business event) is one `Invoice__c` in Salesforce;
  *  - no F&O request arrived inside a Retry-After pause F&O had handed out (on any replica).
  */
 import { ADMIN, type Proxy, type World } from './processes.js';
-import type { Kind, Row, WorkItem } from './workload.js';
+import type { InvoiceItem, Kind, Row, WorkItem } from './workload.js';
 
 export interface Settlement {
   records: number;
@@ -141,4 +142,31 @@ export async function requestsInsidePauses(
     lateByMs.push(r.at - (inside.from - 50)); // how long after the 429 was answered
   }
   return { violations, pauses: pauses.length, requests: log.length, lateByMs };
+}
+
+export interface InvoiceCheck {
+  posted: number;
+  /** Exactly one `Invoice__c` with the invoice's `D365_Invoice_Id__c`. */
+  once: number;
+  duplicates: number;
+  /** None (yet). */
+  missing: number;
+}
+
+/** One `Invoice__c` per posted invoice, read from the Salesforce emulator. */
+export async function invoiceCheck(world: World, posted: InvoiceItem[]): Promise<InvoiceCheck> {
+  const c: InvoiceCheck = { posted: posted.length, once: 0, duplicates: 0, missing: 0 };
+  if (!posted.length) return c;
+  const count = new Map<string, number>();
+  for (const r of await json<Row[]>(`${world.sf.url}/_emulator/records/Invoice__c`)) {
+    const ext = String(r.D365_Invoice_Id__c ?? '');
+    count.set(ext, (count.get(ext) ?? 0) + 1);
+  }
+  for (const p of posted) {
+    const n = count.get(p.ext) ?? 0;
+    if (n === 1) c.once++;
+    else if (n > 1) c.duplicates++;
+    else c.missing++;
+  }
+  return c;
 }

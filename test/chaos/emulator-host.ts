@@ -5,7 +5,9 @@
  *
  *  - `POST /gate/down` / `/gate/up`: stop the F&O listeners (connection refused) and listen
  *    again on the same ports, data kept;
- *  - `PUT /gate/token {fail:boolean}`: the Entra token endpoint answers 503 while set;
+ *  - `PUT /gate/token {fail:boolean, expired?:boolean}`: the Entra token endpoint answers 503
+ *    while `fail` is set; `expired: true` makes every token issued until now expired for F&O
+ *    (its `/data` answers 401 as for a token past its `exp`), tokens issued later pass;
  *  - `GET /gate/log` / `DELETE /gate/log`: every /data request with its arrival time, status and
  *    the Retry-After it was handed, so the runner can prove nothing arrived inside a pause.
  *
@@ -34,6 +36,28 @@ const sf = await startSalesforceEmulator({ seed: 'empty', latencyMs: 2 });
 
 let log: LoggedRequest[] = [];
 let tokenFails = false;
+/** Tokens issued before this (epoch s, the JWT's `iat`) are expired for F&O; 0 = none. */
+let expiredBeforeS = 0;
+
+/** F&O's 401 for a token it no longer accepts (the emulator's own body for an expired token). */
+const UNAUTHORIZED = JSON.stringify({
+  Message: 'Authentication failed.',
+  StackTrace: null,
+  ExceptionType: 'System.InvalidOperationException',
+});
+
+/** The `iat` of the request's bearer token (epoch s), or undefined. */
+function issuedAt(req: IncomingMessage): number | undefined {
+  const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  try {
+    const claims = JSON.parse(Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      iat?: unknown;
+    };
+    return typeof claims.iat === 'number' ? claims.iat : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Puts our listener in front of Fastify's so we can refuse, log or pass each request. */
 function gate(server: Server): void {
@@ -59,6 +83,12 @@ function gate(server: Server): void {
         return writeHead(...args);
       };
       res.once('finish', () => (entry.end = Date.now()));
+      const iat = issuedAt(req);
+      if (expiredBeforeS && iat !== undefined && iat < expiredBeforeS) {
+        res.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(UNAUTHORIZED);
+        return;
+      }
     }
     for (const l of inner) l.call(server, req, res);
   });
@@ -107,6 +137,9 @@ const control = createServer((req, res) => {
     else if (route === 'POST /gate/up') void up().then(() => reply({ ok: true }));
     else if (route === 'PUT /gate/token') {
       tokenFails = body.fail === true;
+      // +1: a token issued in this very second is expired too (iat has whole seconds).
+      if (body.expired === true) expiredBeforeS = Math.floor(Date.now() / 1000) + 1;
+      else if (body.expired === false) expiredBeforeS = 0;
       reply({ ok: true });
     } else if (route === 'GET /gate/log') reply(log);
     else if (route === 'DELETE /gate/log') {

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const KEY = 'chaos-dev-key-0123456789abcdef';
 export const ADMIN = 'chaos-admin-key-0123456789abcdef';
+/** The key in the business-event endpoint's URL (F&O cannot send headers). */
+export const EVENT_KEY = 'chaos-event-key-0123456789abcdefghij';
 
 export interface World {
   d365: { url: string; httpsUrl: string; tenantId: string; clientId: string; clientSecret: string };
@@ -110,6 +112,11 @@ export function proxyEnv(
     JOB_MAX_ATTEMPTS: '12',
     SYNC_WRITEBACK_FLUSH_MS: '50',
     SYNC_SWEEP_CRON: 'off',
+    D365_EVENT_KEYS: EVENT_KEY,
+    // The invoice sweep every 10 s over the last day: it finds the invoices whose business event
+    // could not be delivered (the endpoint down longer than F&O's 3 tries) within a row.
+    INVOICE_SWEEP_CRON: '*/10 * * * * *',
+    INVOICE_SWEEP_DAYS: '1',
     SHUTDOWN_GRACE_MS: '3000',
     ...extra,
   };

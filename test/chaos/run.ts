@@ -9,17 +9,18 @@
  * the README. See docs/reliability.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtProxy } from '../support/built-proxy.js';
-import { requestsInsidePauses, settle, type Settlement } from './checks.js';
+import { startBalancer } from './balancer.js';
+import { invoiceCheck, requestsInsidePauses, settle, type InvoiceCheck, type Settlement } from './checks.js';
 import { MULTI_REPLICA_FAULTS, SINGLE_REPLICA_FAULTS, type Fault, type FaultContext } from './faults.js';
 import { postgresAvailable, startCluster } from './postgres.js';
 import { markdownTable, writeBetweenMarkers } from './tables.js';
-import { proxyEnv, ROOT, startProxy, startWorld, type Proxy, type World } from './processes.js';
-import { makeWorkload, seedSalesforce, sendWorkload } from './workload.js';
+import { EVENT_KEY, proxyEnv, ROOT, startProxy, startWorld, type Proxy, type World } from './processes.js';
+import { makeWorkload, postInvoices, seedSalesforce, sendWorkload } from './workload.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +33,8 @@ const quick = values.quick;
 const RECORDS = quick ? 150 : 1000;
 const WORKLOAD_MS = quick ? 4_000 : 30_000;
 const SETTLE_TIMEOUT_MS = quick ? 60_000 : 240_000;
+/** Invoices F&O posts during each row (their business events go to the proxies). */
+const INVOICES = Math.max(4, Math.round(RECORDS / 20));
 
 interface RowResult extends Settlement {
   fault: string;
@@ -46,6 +49,11 @@ interface RowResult extends Settlement {
   inventoryFailures: number;
   /** On-hand reads F&O served for those inventory reads (each replica caches and single-flights on its own). */
   inventoryFoReads: number;
+  /** The invoices F&O posted during the row and how many are one `Invoice__c` each. */
+  invoices: InvoiceCheck;
+  /** Seconds from the end of the fault until the records (and the invoices) were settled; -1 never. */
+  recordsSettledS: number;
+  invoicesSettledS: number;
   problems: string[];
   notes: string[];
 }
@@ -85,21 +93,34 @@ async function runRow(
   const stopSupervising = supervise(proxies, restart);
   let faultOverAt = 0;
   const faultDone = fault.during(ctx).then(() => (faultOverAt = Date.now()));
-  const stats = await sendWorkload(items, () => proxies, {
-    batch: 10,
-    concurrency: 4,
-    seconds: WORKLOAD_MS / 1000,
-    deadlineMs: Date.now() + SETTLE_TIMEOUT_MS,
-  });
+  const [stats, posted] = await Promise.all([
+    sendWorkload(items, () => proxies, {
+      batch: 10,
+      concurrency: 4,
+      seconds: WORKLOAD_MS / 1000,
+      deadlineMs: Date.now() + SETTLE_TIMEOUT_MS,
+    }),
+    postInvoices(world, INVOICES, WORKLOAD_MS / 1000, Date.now() + SETTLE_TIMEOUT_MS),
+  ]);
   await faultDone;
   let s: Settlement;
-  const until = Date.now() + (fault.waitsOut ? 15_000 : SETTLE_TIMEOUT_MS);
+  let inv: InvoiceCheck;
+  // A row that waits by design is given a moment to show what is not waiting (quick: 5 s).
+  const until = Date.now() + (fault.waitsOut ? (quick ? 5_000 : 15_000) : SETTLE_TIMEOUT_MS);
+  // When the records and when the invoices were all settled (which of them the recovery waited for).
+  let recordsAt = 0;
+  let invoicesAt = 0;
   for (;;) {
     s = await settle(world, items, proxies);
-    if (s.settled === s.records || Date.now() > until) break;
+    inv = await invoiceCheck(world, posted);
+    if (!recordsAt && s.settled === s.records) recordsAt = Date.now();
+    if (!invoicesAt && inv.missing === 0) invoicesAt = Date.now();
+    if ((recordsAt && invoicesAt) || Date.now() > until) break;
     await sleep(1000);
   }
   const settledAt = Date.now();
+  const sinceFaultEnd = (t: number) =>
+    t ? round(Math.max(0, t - Math.max(faultOverAt, startedAt + WORKLOAD_MS)) / 1000) : -1;
   const pauses = await requestsInsidePauses(world, startedAt);
   const requestsAfter = await foRequests(world);
   const requests = requestsAfter.total - requestsBefore.total;
@@ -111,6 +132,10 @@ async function runRow(
   const waitingByDesign = fault.waitsOut && s.inFoOnce === s.records && !s.lost && !s.duplicates;
   if (waiting && waitingByDesign) notes.push(`${waiting} ${fault.waitsOut}`);
   else if (waiting) problems.push(`${waiting} not settled in ${SETTLE_TIMEOUT_MS / 1000} s`);
+  if (inv.duplicates) problems.push(`${inv.duplicates} invoices written more than once`);
+  if (inv.missing && fault.waitsOut) notes.push(`${inv.missing} invoices wait with them`);
+  else if (inv.missing)
+    problems.push(`${inv.missing} invoices not in Salesforce in ${SETTLE_TIMEOUT_MS / 1000} s`);
   if (s.deadLettersWithoutReason)
     problems.push(`${s.deadLettersWithoutReason} dead letters without a reason`);
   if (pauses.violations)
@@ -129,10 +154,14 @@ async function runRow(
     fault: fault.name,
     setup,
     ...s,
+    invoices: inv,
+    recordsSettledS: sinceFaultEnd(recordsAt),
+    invoicesSettledS: sinceFaultEnd(invoicesAt),
     passed: problems.length === 0,
-    recoveryS: waiting
-      ? -1
-      : round(Math.max(0, settledAt - Math.max(faultOverAt, startedAt + WORKLOAD_MS)) / 1000),
+    recoveryS:
+      waiting || inv.missing
+        ? -1
+        : round(Math.max(0, settledAt - Math.max(faultOverAt, startedAt + WORKLOAD_MS)) / 1000),
     foRequestsPerRecord: round(requests / s.records, 2),
     requestsInsidePause: pauses.violations,
     pausesHandedOut: pauses.pauses,
@@ -168,6 +197,9 @@ function failedRow(fault: string, setup: string, err: unknown): RowResult {
     inventoryReads: 0,
     inventoryFailures: 0,
     inventoryFoReads: 0,
+    invoices: { posted: 0, once: 0, duplicates: 0, missing: 0 },
+    recordsSettledS: -1,
+    invoicesSettledS: -1,
     problems: [`the row did not complete: ${(err as Error).message ?? String(err)}`],
     notes: [],
   };
@@ -185,13 +217,14 @@ function printRow(r: RowResult): void {
     String(r.lost).padStart(5),
     String(r.recoveryS).padStart(8),
     String(r.foRequestsPerRecord).padStart(7),
+    `${r.invoices.once}/${r.invoices.posted}`.padStart(7),
   ];
   const codes = Object.entries(r.deadLetterCodes).map(([c, k]) => `${k} dead: ${c}`);
   const said = [...r.problems, ...r.notes, ...codes];
   console.log(`${cells.join(' ')}${said.length ? `  (${said.join('; ')})` : ''}`);
 }
 
-const HEADER = `     ${'fault'.padEnd(44)} ${'records'.padStart(7)} ${'F&O x1'.padStart(7)} ${'written'.padStart(7)} ${'dead'.padStart(5)} ${'dup'.padStart(5)} ${'lost'.padStart(5)} ${'recov s'.padStart(8)} ${'req/rec'.padStart(7)}`;
+const HEADER = `     ${'fault'.padEnd(44)} ${'records'.padStart(7)} ${'F&O x1'.padStart(7)} ${'written'.padStart(7)} ${'dead'.padStart(5)} ${'dup'.padStart(5)} ${'lost'.padStart(5)} ${'recov s'.padStart(8)} ${'req/rec'.padStart(7)} ${'invoice'.padStart(7)}`;
 
 /** Kills replica `i` (its process group) and starts it again on the same port and store. */
 function restarter(dist: string, proxies: Proxy[], env: Record<string, string>): FaultContext['restart'] {
@@ -267,10 +300,43 @@ function sweepSlotCheck(pg: { sql(s: string): string }, startedAt: number): Swee
   };
 }
 
+/**
+ * The demo mapping with customer numbers from `start`: the PostgreSQL section's new store would
+ * otherwise number again from 1 and pay one F&O look-up per number the SQLite section already
+ * took (docs/reliability.md, "A new store against an F&O that already holds the proxy's numbers").
+ */
+function numberedFrom(dir: string, start: number): string {
+  const cfg = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/bridge.demo.json'), 'utf8')) as {
+    customerNumbering: { start: number };
+  };
+  cfg.customerNumbering.start = start;
+  const file = join(dir, 'bridge.postgres.json');
+  writeFileSync(file, JSON.stringify(cfg, null, 2));
+  return file;
+}
+
+/** Subscribes the endpoint to F&O's business events (F&O sends its test message first). */
+async function registerEventEndpoint(world: World, url: string): Promise<void> {
+  const res = await fetch(`${world.d365.url}/_emulator/business-events/endpoints`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url }),
+  });
+  const delivery = (await res.json()) as { delivered?: boolean };
+  if (!res.ok || !delivery.delivered)
+    throw new Error(`the business-event endpoint did not answer: ${res.status}`);
+}
+
 async function main(): Promise<number> {
   const began = Date.now();
+  // The machine's 1-minute load average, sampled every 10 s: timings mean little without it.
+  const loads: number[] = [loadavg()[0]!];
+  const sampler = setInterval(() => loads.push(loadavg()[0]!), 10_000);
   const dist = await builtProxy();
   const world = await startWorld(0.05);
+  // F&O's business-event endpoint: one URL, a balancer over the replicas of the section running.
+  let current: Proxy[] = [];
+  const balancer = await startBalancer(() => current);
   const dir = mkdtempSync(join(tmpdir(), 'fobridge-chaos-'));
   const results: RowResult[] = [];
   const only = values.only;
@@ -304,10 +370,16 @@ async function main(): Promise<number> {
       console.log('(no tmpfs: the disk-full row fills the file system of the temp folder instead; skipped)');
     const env = proxyEnv(world, `sqlite:${join(storeDir, 'bridge.db')}`);
     const single: Proxy[] = [await startProxy(dist, 'r1', env)];
+    current = single;
+    await registerEventEndpoint(world, `${balancer.url}/v1/events/d365/${EVENT_KEY}`);
     try {
+      for (const f of SINGLE_REPLICA_FAULTS.filter((f) => quick && f.fullOnly))
+        console.log(`(full run only: ${f.name} — ${f.fullOnly})`);
       await runRows(
         'One replica, SQLite',
-        SINGLE_REPLICA_FAULTS.filter((f) => tmpfs || !f.name.startsWith('disk full')),
+        SINGLE_REPLICA_FAULTS.filter(
+          (f) => (tmpfs || !f.name.startsWith('disk full')) && (!quick || !f.fullOnly),
+        ),
         'sqlite, 1 replica',
         { storeDir },
         single,
@@ -322,16 +394,22 @@ async function main(): Promise<number> {
     if (!postgresAvailable()) console.log('\n(no PostgreSQL binaries: the three-replica rows are skipped)');
     else {
       const pg = await startCluster();
-      const penv = proxyEnv(world, pg.url, { SYNC_SWEEP_CRON: '*/5 * * * * *' });
+      const penv = proxyEnv(world, pg.url, {
+        SYNC_SWEEP_CRON: '*/5 * * * * *',
+        BRIDGE_CONFIG: numberedFrom(dir, 500_000),
+      });
       const three: Proxy[] = [];
       try {
         const pgStartedAt = Date.now();
-        for (const name of ['r1', 'r2', 'r3']) three.push(await startProxy(dist, name, penv));
+        three.push(...(await Promise.all(['r1', 'r2', 'r3'].map((name) => startProxy(dist, name, penv)))));
+        current = three;
         for (const f of MULTI_REPLICA_FAULTS.filter((f) => quick && f.open))
           console.log(`(open finding, full run only: ${f.name} — ${f.open})`);
+        for (const f of MULTI_REPLICA_FAULTS.filter((f) => quick && f.fullOnly))
+          console.log(`(full run only: ${f.name} — ${f.fullOnly})`);
         await runRows(
           'Three replicas, one PostgreSQL',
-          MULTI_REPLICA_FAULTS.filter((f) => !quick || !f.open),
+          MULTI_REPLICA_FAULTS.filter((f) => !quick || (!f.open && !f.fullOnly)),
           'postgres, 3 replicas',
           { postgres: pg },
           three,
@@ -347,10 +425,12 @@ async function main(): Promise<number> {
       }
     }
   } finally {
+    await balancer.close();
     await world.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   const durationS = round((Date.now() - began) / 1000);
+  clearInterval(sampler);
   const out = join(ROOT, 'test/bench/results');
   mkdirSync(out, { recursive: true });
   writeFileSync(
@@ -359,7 +439,12 @@ async function main(): Promise<number> {
       {
         suite: 'chaos',
         mode: quick ? 'quick' : 'full',
-        machine: { node: process.version, cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+        machine: {
+          node: process.version,
+          cpus: cpus().length,
+          memoryGiB: Math.round(totalmem() / 2 ** 30),
+          loadAverage: { min: round(Math.min(...loads)), max: round(Math.max(...loads)) },
+        },
         ranAt: new Date().toISOString(),
         durationS,
         rows: results,
@@ -370,7 +455,9 @@ async function main(): Promise<number> {
     )}\n`,
   );
   if (values['write-docs']) {
-    const when = `${quick ? 'Quick' : 'Full'} run of ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${durationS} s:`;
+    const load = `${round(Math.min(...loads))}–${round(Math.max(...loads))}`;
+    const sections = only ? `, rows matching '${only}'` : '';
+    const when = `${quick ? 'Quick' : 'Full'} run (\`npm run chaos${quick ? ' -- --quick' : ''}\`${sections}) of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores shared with other work (load average ${load}), ${RECORDS} records and ${INVOICES} invoices per row, ${durationS} s. \`recovery s\`: from the end of the fault until every record and invoice was settled; \`waits\`: held back by design (see the row).`;
     const table = markdownTable(results);
     const sched = sweepSlots
       ? `\n\nScheduler (three replicas, sweep every 5 s): ${sweepSlots.jobs} sweep runs enqueued in ${sweepSlots.slotsElapsed} slots, ${sweepSlots.startedMoreThanOnce} started more than once.`

@@ -15,6 +15,8 @@ export interface TableRow {
   lost: number;
   recoveryS: number;
   foRequestsPerRecord: number;
+  /** Invoices F&O posted in the row, and how many are one `Invoice__c` each. */
+  invoices: { posted: number; once: number };
   problems: string[];
   notes: string[];
   deadLetterCodes: Record<string, number>;
@@ -22,14 +24,14 @@ export interface TableRow {
 
 export function markdownTable(rows: TableRow[]): string {
   const head =
-    '| fault | records | in F&O once | written back | dead letters | duplicates | lost | recovery s | F&O requests / record | result |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+    '| fault | records | in F&O once | written back | dead letters | duplicates | lost | recovery s | F&O requests / record | invoices once | result |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
   const body = rows.map((r) => {
     const said = [
       ...r.problems.map((p) => p.replace(/\|/g, '/').slice(0, 200)),
       ...r.notes,
       ...Object.entries(r.deadLetterCodes).map(([c, n]) => `${n} dead: \`${c}\``),
     ];
-    return `| ${r.fault} | ${r.records} | ${r.inFoOnce} | ${r.writtenBack} | ${r.deadLetters} | ${r.duplicates} | ${r.lost} | ${r.recoveryS < 0 ? 'waits' : r.recoveryS} | ${r.foRequestsPerRecord} | ${r.passed ? 'pass' : '**FAIL**'}${said.length ? `: ${said.join('; ')}` : ''} |`;
+    return `| ${r.fault} | ${r.records} | ${r.inFoOnce} | ${r.writtenBack} | ${r.deadLetters} | ${r.duplicates} | ${r.lost} | ${r.recoveryS < 0 ? 'waits' : r.recoveryS} | ${r.foRequestsPerRecord} | ${r.invoices.once}/${r.invoices.posted} | ${r.passed ? 'pass' : '**FAIL**'}${said.length ? `: ${said.join('; ')}` : ''} |`;
   });
   return [head, ...body].join('\n');
 }

@@ -5,10 +5,10 @@
  * call retried (on another replica when there are several) until the proxy accepts it, since
  * the package's callout and the catch-up sweep resend what was not accepted.
  *
- * Invoices (F&O business events → Salesforce) and the scheduled sweep have no place here yet:
- * when the invoice flow exists, add an `invoice` kind that posts invoices through the F&O
- * emulator's control API (`POST /_emulator/invoices` delivers the business event) and a check
- * that each event produced exactly one Salesforce invoice.
+ * Invoices go the other way (F&O → Salesforce): `postInvoices` posts them through the F&O
+ * emulator's control API while the row runs; F&O delivers each business event to the proxies'
+ * endpoint (through the run's balancer), and the invoice sweep finds what an event could not
+ * deliver. checks.ts then counts one `Invoice__c` per posted invoice.
  */
 import { contractFixture } from '../support/contract-fixtures.js';
 import { KEY, type Proxy, type World } from './processes.js';
@@ -244,4 +244,56 @@ async function readInventory(proxy: Proxy): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A sales invoice posted in F&O during a row: its business event must produce one `Invoice__c`. */
+export interface InvoiceItem {
+  /** `D365_Invoice_Id__c`: `USMF|CIV-000123`. */
+  ext: string;
+}
+
+/** The customer the invoices are posted for: the Account the Salesforce seed gives that number. */
+const INVOICE_CUSTOMER = 'US-024';
+
+/**
+ * Posts `n` invoices over `seconds` (each for the seeded customer, one line), each retried
+ * until F&O takes it — while F&O is down nobody posts invoices either.
+ */
+export async function postInvoices(
+  world: World,
+  n: number,
+  seconds: number,
+  deadlineMs: number,
+): Promise<InvoiceItem[]> {
+  const out: InvoiceItem[] = [];
+  const started = Date.now();
+  for (let i = 0; i < n; i++) {
+    const due = started + (i * seconds * 1000) / n;
+    if (due > Date.now()) await sleep(due - Date.now());
+    for (let attempt = 0; ; attempt++) {
+      if (Date.now() > deadlineMs) throw new Error('the invoices could not be posted in time');
+      try {
+        const res = await fetch(`${world.d365.url}/_emulator/invoices`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            company: 'usmf',
+            customerAccount: INVOICE_CUSTOMER,
+            lines: [{ itemNumber: 'D0001', quantity: 1 + (i % 3), price: 10 + i }],
+          }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (res.ok) {
+          const posted = (await res.json()) as { company: string; invoiceNumber: string };
+          out.push({ ext: `${posted.company.toUpperCase()}|${posted.invoiceNumber}` });
+          break;
+        }
+        await res.arrayBuffer();
+      } catch {
+        // F&O down: try again
+      }
+      await sleep(Math.min(2000, 100 * 2 ** attempt));
+    }
+  }
+  return out;
 }

@@ -11,7 +11,7 @@
  * not defined`), and an unresolved import fails the build (rollup only warns, and the page would
  * then break in the browser).
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import lwc from '@lwc/rollup-plugin';
@@ -110,7 +110,16 @@ export async function buildPreview(opts: { outDir?: string; force?: boolean } = 
   try {
     if (problems.length) throw new Error(`preview build: unresolved imports:\n  ${problems.join('\n  ')}`);
     mkdirSync(outDir, { recursive: true });
-    await bundle.write({ file, format: 'esm', sourcemap: true });
+    // Written beside, then renamed into place: tests and the sandbox build at the same time (a
+    // fresh clone's first scripts/test), and a page must never load a half-written bundle.
+    const tmp = mkdtempSync(join(outDir, '.build-'));
+    try {
+      await bundle.write({ file: join(tmp, PREVIEW_BUNDLE), format: 'esm', sourcemap: true });
+      renameSync(join(tmp, `${PREVIEW_BUNDLE}.map`), `${file}.map`);
+      renameSync(join(tmp, PREVIEW_BUNDLE), file);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   } finally {
     await bundle.close();
   }

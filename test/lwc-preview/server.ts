@@ -1,7 +1,10 @@
 /**
  * Serves the widget preview: the pages (Opportunity at `/`, Account at `/account`), the built bundle, the SLDS stylesheet and icons, and a
  * same-origin `GET /v1/inventory` that forwards to the proxy with the dev API key — the part a
- * Named Credential plays in an org, so the key never appears in the page.
+ * Named Credential plays in an org, so the key never appears in the page. Given the Salesforce
+ * emulator's URL (the sandbox), `GET /salesforce/accounts` hands the pages the demo Accounts as the
+ * org holds them now (standing fields and `Invoice__c`), the part SOQL plays for the Apex; without
+ * it that route is a 404 and the pages use the demo world's fixed standings.
  *
  *   const preview = await startPreviewServer({ proxyUrl, apiKey });   // port 0 = ephemeral
  *   preview.url  // http://127.0.0.1:<port>/
@@ -37,6 +40,8 @@ export interface PreviewServerOptions {
   port?: number;
   host?: string;
   distDir?: string;
+  /** The Salesforce emulator's base URL: the pages then show its Accounts and invoices, live. */
+  salesforceUrl?: string;
 }
 
 export interface PreviewServer {
@@ -83,9 +88,62 @@ export async function startPreviewServer(opts: PreviewServerOptions): Promise<Pr
       .send(Buffer.from(await upstream.arrayBuffer()));
   });
 
+  // The SOQL's part (sandbox only): every Account with its standing fields and its Invoice__c
+  // records, read from the Salesforce emulator's control API on each call, so a page shows what
+  // the flows wrote a moment ago.
+  const salesforceUrl = opts.salesforceUrl?.replace(/\/+$/, '');
+  app.get('/salesforce/accounts', async (_req, reply) => {
+    if (!salesforceUrl)
+      return reply.code(404).type('text/plain').send('no Salesforce org behind this preview');
+    const records = async (object: string) => {
+      const res = await fetch(`${salesforceUrl}/_emulator/records/${object}`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (!res.ok) throw new Error(`Salesforce emulator: ${object} answered ${res.status}`);
+      return (await res.json()) as Array<Record<string, unknown>>;
+    };
+    const [accounts, invoices] = await Promise.all([records('Account'), records('Invoice__c')]);
+    const body = accounts.map((a) => ({
+      ...pick(a, ACCOUNT_FIELDS),
+      Invoices: invoices.filter((i) => i.Account__c === a.Id).map((i) => pick(i, INVOICE_FIELDS)),
+    }));
+    return reply.header('cache-control', 'no-store').send(body);
+  });
+
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
   const { port, address } = app.server.address() as AddressInfo;
   return { url: `http://${address}:${port}/`, port, close: () => app.close() };
+}
+
+/** What AccountStandingController and InventoryController select (docs/salesforce-package.md). */
+const ACCOUNT_FIELDS = [
+  'Id',
+  'Name',
+  'D365_Legal_Entity__c',
+  'D365_Customer_Number__c',
+  'D365_Balance__c',
+  'D365_Overdue_Amount__c',
+  'D365_Credit_Limit__c',
+  'D365_Standing_Currency__c',
+  'D365_On_Hold_Status__c',
+  'D365_Standing_Refreshed__c',
+];
+const INVOICE_FIELDS = [
+  'Id',
+  'Name',
+  'D365_Invoice_Id__c',
+  'Invoice_Date__c',
+  'Due_Date__c',
+  'Total_Amount__c',
+  'Tax_Amount__c',
+  'Amount_Remaining__c',
+  'Currency_Code__c',
+  'Payment_Status__c',
+];
+
+/** The named fields of a record, null for those not set (as SOQL returns them). */
+function pick(record: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
 }
 
 /** Streams `root/relative` when it stays inside `root`; 404 otherwise. */

@@ -7,6 +7,7 @@ import { FNO_TO_SALESFORCE } from '../flows/sync/registry.js';
 import { runDeadLettersCli, type CliIo } from './dead-letters.js';
 import { runDoctorCli } from './doctor.js';
 import { runFnoFlowCli } from './fno-flow.js';
+import { runReconcileCli } from './reconcile.js';
 
 export type { CliIo };
 
@@ -23,6 +24,10 @@ export const COMMANDS: Record<string, Command> = {
   doctor: {
     summary: 'check configuration, Entra, F&O, Salesforce field access, the store and the package (--json)',
     run: (argv, io) => runDoctorCli(argv, io),
+  },
+  reconcile: {
+    summary: 'compare Salesforce with F&O per flow and company; --repair what is safe (--dry-run, --json)',
+    run: (argv, io) => runReconcileCli(argv, io),
   },
   // One per F&O → Salesforce flow: `fo-bridge products sync …`.
   ...Object.fromEntries(

@@ -130,6 +130,22 @@ export class D365ProtocolError extends D365Error {
   readonly transient = false;
 }
 
+/**
+ * A DMF export that ended other than `Succeeded` (or whose package never appeared): its rows are
+ * incomplete, so nothing may be concluded from them. F&O's messages are in `errors`.
+ */
+export class D365ExportFailed extends D365Error {
+  readonly code = 'D365_EXPORT_FAILED';
+  readonly transient = false;
+  constructor(
+    message: string,
+    readonly errors: readonly string[],
+    ctx: D365ErrorContext = {},
+  ) {
+    super(message, ctx);
+  }
+}
+
 export function isD365Error(err: unknown): err is D365Error {
   return err instanceof D365Error;
 }

@@ -22,8 +22,15 @@ export { BatchClient } from './batch/batch-client.js';
 export type { BatchItemResult, OperationResult } from './batch/batch-client.js';
 export type { BatchItem, BatchOperation, Changeset } from './batch/build.js';
 export { PackageClient } from './dmf/package-client.js';
-export type { ImportPackageOptions, ImportPackageResult, ExecutionStatus } from './dmf/package-client.js';
+export type {
+  ImportPackageOptions,
+  ImportPackageResult,
+  ExportPackageOptions,
+  ExportPackageResult,
+  ExecutionStatus,
+} from './dmf/package-client.js';
 export { buildPackage } from './dmf/package-builder.js';
+export { ExportedPackage } from './dmf/package-reader.js';
 export { BulkWriter } from './bulk-write.js';
 export type { BulkWriteOptions, BulkWriteResult } from './bulk-write.js';
 export type { D365Readiness } from './readiness.js';

@@ -269,27 +269,33 @@ export class D365Transport {
     body?: Buffer | string;
     headers?: Record<string, string>;
     timeoutMs?: number;
-  }): Promise<{ status: number; text: string }> {
+    /** The body as bytes (`bytes`; `text` stays empty): a downloaded package is a zip. */
+    binary?: boolean;
+  }): Promise<{ status: number; text: string; bytes?: Buffer }> {
     let attempt = 0;
     for (;;) {
       attempt += 1;
       let status: number | undefined;
       let text = '';
+      let bytes: Buffer | undefined;
       let errorCode: string | undefined;
       try {
-        const res = await this.http.request<string>({
+        const res = await this.http.request<string | ArrayBuffer>({
           method: req.method,
           url: req.url,
           data: req.body,
           headers: req.headers,
           timeout: req.timeoutMs ?? this.timeoutMs,
+          ...(req.binary ? { responseType: 'arraybuffer' as const } : {}),
         });
         status = res.status;
-        text = res.data ?? '';
+        if (req.binary) bytes = Buffer.from(res.data as ArrayBuffer);
+        if (req.binary && res.status >= 400) text = bytes!.toString('utf8');
+        else if (!req.binary) text = (res.data as string | undefined) ?? '';
       } catch (err) {
         errorCode = normaliseErrorCode(err as { code?: string });
       }
-      if (status !== undefined && status < 400) return { status, text };
+      if (status !== undefined && status < 400) return { status, text, ...(bytes ? { bytes } : {}) };
       const decision = decideRetry(
         { method: req.method, idempotent: true, attempt, status, errorCode, authRetried: true },
         this.retry,

@@ -66,19 +66,25 @@ const toOptions = (req: FnoRunRequest): FnoRunOptions => ({
   ...(req.since ? { since: req.since } : {}),
 });
 
+/** Both connections and the mapping file, or `FLOW_NOT_CONFIGURED` naming what is missing. */
+export function requireConnections(
+  flow: string,
+  parts: Pick<FnoFlowsOptions, 'd365' | 'salesforce' | 'bridge'>,
+): Pick<FnoRunDeps, 'd365' | 'salesforce' | 'cfg'> {
+  const missing = [
+    ...(parts.d365 ? [] : ['F&O']),
+    ...(parts.salesforce ? [] : ['Salesforce']),
+    ...(parts.bridge ? [] : ['BRIDGE_CONFIG']),
+  ];
+  if (missing.length > 0) throw new FlowNotConfiguredError(flow, missing);
+  return { d365: parts.d365!, salesforce: parts.salesforce!, cfg: parts.bridge! };
+}
+
 export function registerFnoFlows(opts: FnoFlowsOptions): FnoFlows {
   const flows = opts.flows ?? FNO_TO_SALESFORCE;
   const deps = (flow: string, log: FnoRunDeps['log'], signal?: AbortSignal): FnoRunDeps => {
-    const missing = [
-      ...(opts.d365 ? [] : ['F&O']),
-      ...(opts.salesforce ? [] : ['Salesforce']),
-      ...(opts.bridge ? [] : ['BRIDGE_CONFIG']),
-    ];
-    if (missing.length > 0) throw new FlowNotConfiguredError(flow, missing);
     return {
-      d365: opts.d365!,
-      salesforce: opts.salesforce!,
-      cfg: opts.bridge!,
+      ...requireConnections(flow, opts),
       store: opts.store,
       config: opts.config,
       clock: Date.now,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { TokenIdLedger } from '../jobs/token-ids.js';
+import type { TokenIdLedger } from '../jobs/store/token-ids/token-id-ledger.js';
 import type { Principal } from './auth.js';
 import type { ReadinessCheck } from './readiness.js';
 

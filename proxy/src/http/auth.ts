@@ -28,7 +28,7 @@
 import { createHash, timingSafeEqual, X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { ProblemError } from './problem.js';
-import { memoryTokenIdLedger, type TokenIdLedger } from '../jobs/token-ids.js';
+import { memoryTokenIdLedger, type TokenIdLedger } from '../jobs/store/token-ids/token-id-ledger.js';
 
 /**
  * Who may call a route, declared in its options (`config: { auth: … }`):

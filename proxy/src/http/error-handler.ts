@@ -22,6 +22,7 @@ import {
   InventoryUnavailableError,
   UnknownCompanyError,
 } from '../flows/inventory/errors.js';
+import { ReportNotFoundError, UnknownReconcileFlowError } from '../flows/reconcile/errors.js';
 import { FlowNotConfiguredError, UnmappedCompanyError } from '../flows/sync/fno-errors.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, type ProblemInit } from './problem.js';
 
@@ -75,6 +76,13 @@ function domainAnswer(err: DomainError): Answer | undefined {
       errors: [{ path: 'body.company', message: 'is not mapped' }],
     };
   if (err instanceof EnvelopeError) return { status: 400, title: 'Invalid business event' };
+  if (err instanceof UnknownReconcileFlowError)
+    return {
+      status: 400,
+      title: 'Unknown flow',
+      errors: [{ path: 'body.flow', message: `is not one of ${err.known.join(', ')}` }],
+    };
+  if (err instanceof ReportNotFoundError) return { status: 404, title: 'Report not found' };
   return undefined;
 }
 

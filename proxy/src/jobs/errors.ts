@@ -16,7 +16,6 @@ export class StoreUnavailableError extends JobsError {
   readonly code = 'STORE_UNAVAILABLE';
   constructor(detail: string, cause?: unknown) {
     super(`Job store unavailable: ${detail}`, cause === undefined ? undefined : { cause });
-    this.name = 'StoreUnavailableError';
   }
 }
 
@@ -28,7 +27,6 @@ export class JobValidationError extends JobsError {
     readonly issues: Array<{ path: string; message: string }>,
   ) {
     super(message);
-    this.name = 'JobValidationError';
   }
 }
 
@@ -41,7 +39,6 @@ export class PayloadTooLargeError extends JobsError {
     where: string,
   ) {
     super(`Job payload of ${where} is ${bytes} bytes; the limit is ${limit} bytes (JOB_MAX_PAYLOAD_BYTES)`);
-    this.name = 'PayloadTooLargeError';
   }
 }
 
@@ -49,7 +46,6 @@ export class JobNotFoundError extends JobsError {
   readonly code = 'JOB_NOT_FOUND';
   constructor(readonly id: string) {
     super(`No job with id ${id}`);
-    this.name = 'JobNotFoundError';
   }
 }
 
@@ -62,7 +58,6 @@ export class JobStateConflictError extends JobsError {
     operation: string,
   ) {
     super(`Job ${id} is ${state}; only dead letters can be ${operation}`);
-    this.name = 'JobStateConflictError';
   }
 }
 
@@ -76,7 +71,6 @@ export class NumberRangeExhaustedError extends JobsError {
     super(
       `Number range of sequence "${sequence}" (${start}..${end}) is exhausted: configure a new range before more records can be created`,
     );
-    this.name = 'NumberRangeExhaustedError';
   }
 }
 

@@ -10,17 +10,23 @@ export type {
   AuditEntry,
   ClaimOptions,
   DeadLetterFilter,
+  DeadLetterStore,
   EnqueueInput,
   EnqueueOutcome,
   EnqueueResult,
+  Housekeeping,
   Job,
   JobErrorInfo,
   JobState,
+  JobStore,
+  NumberLedger,
   Page,
   PauseState,
   QueueStats,
   ReplayResult,
+  ScheduleStore,
   Store,
+  TokenIdLedger,
 } from './types.js';
 export { JOB_STATES } from './types.js';
 export {
@@ -59,6 +65,7 @@ export {
   type JobLogger,
   type JobQueue,
   type JobQueueOptions,
+  type QueueStore,
 } from './queue.js';
 export {
   createScheduler,

@@ -8,14 +8,18 @@
  * Gauges read the store once per scrape (cached 1 s so several gauges share one query).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { QueueStats, Store } from './types.js';
+import type { Housekeeping, QueueStats } from './types.js';
 
 export interface JobMetrics {
   attempts: Counter<'flow' | 'outcome'>;
   duration: Histogram<'flow' | 'outcome'>;
 }
 
-export function createJobMetrics(registry: Registry, store: Store, clock: () => number): JobMetrics {
+export function createJobMetrics(
+  registry: Registry,
+  store: Pick<Housekeeping, 'stats'>,
+  clock: () => number,
+): JobMetrics {
   let cached: { at: number; stats: Promise<QueueStats> } | null = null;
   const stats = (): Promise<QueueStats> => {
     const now = clock();

@@ -17,7 +17,18 @@ import type { z } from 'zod';
 import { DEFAULT_BACKOFF, decideAfterFailure, decideBeforeRun, type BackoffPolicy } from './decisions.js';
 import { JobValidationError, StoreUnavailableError, TransientJobError } from './errors.js';
 import { createJobMetrics, type JobMetrics } from './metrics.js';
-import type { EnqueueInput, EnqueueResult, Job, JobErrorInfo, Store } from './types.js';
+import type {
+  EnqueueInput,
+  EnqueueResult,
+  Housekeeping,
+  Job,
+  JobErrorInfo,
+  JobStore,
+  ScheduleStore,
+} from './types.js';
+
+/** What the queue needs of the store: its jobs, retention and counts, and (for the scheduler) slots. */
+export type QueueStore = JobStore & Housekeeping & ScheduleStore;
 import { validateEnqueueInput } from './validate.js';
 
 /** pino-compatible (pino, Fastify's `app.log`, or the no-op default). */
@@ -66,7 +77,7 @@ export interface GroupHandlerOptions<P> extends HandlerOptions<P> {
 }
 
 export interface JobQueueOptions {
-  store: Store;
+  store: QueueStore;
   logger?: JobLogger;
   /** prom-client registry: the queue registers `fobridge_jobs_*` metrics on it. */
   registry?: Registry;
@@ -104,7 +115,7 @@ export interface JobQueueOptions {
 }
 
 export interface JobQueue {
-  readonly store: Store;
+  readonly store: QueueStore;
   registerHandler<P>(flow: string, handler: JobHandler<P>, opts?: HandlerOptions<P>): void;
   /** Jobs of `flow` run in groups (see the module comment); a flow has one kind of handler. */
   registerGroupHandler<P>(flow: string, handler: GroupHandler<P>, opts: GroupHandlerOptions<P>): void;
@@ -148,7 +159,7 @@ const SETTLE_SLICE = 20;
 const NO_RESULT = { code: 'NO_GROUP_RESULT', message: 'the group handler gave no result for this job' };
 
 class Queue implements JobQueue {
-  readonly store: Store;
+  readonly store: QueueStore;
   private readonly log: JobLogger;
   private readonly handlers = new Map<string, { handler: JobHandler<any>; payload?: z.ZodType<unknown> }>();
   private readonly clock: () => number;
@@ -439,9 +450,10 @@ class Queue implements JobQueue {
     // One heartbeat for the group; a job whose lease is lost elsewhere is fenced at completion.
     const heartbeat = setInterval(
       () => {
+        const now = this.clock();
         for (const job of runnable)
           this.store
-            .heartbeat(job.id, job.attempts, this.clock() + this.o.leaseMs)
+            .heartbeat(job.id, job.attempts, now + this.o.leaseMs, now)
             .catch((err: unknown) => log.warn({ err, jobId: job.id }, 'lease heartbeat failed'));
       },
       Math.max(50, Math.floor(this.o.leaseMs / 3)),
@@ -528,8 +540,9 @@ class Queue implements JobQueue {
       }
       const heartbeat = setInterval(
         () => {
+          const now = this.clock();
           this.store
-            .heartbeat(job.id, job.attempts, this.clock() + this.o.leaseMs)
+            .heartbeat(job.id, job.attempts, now + this.o.leaseMs, now)
             .then((ours) => {
               if (!ours)
                 controller.abort(new Error('lease lost: the job was re-claimed or finished elsewhere'));

@@ -1,8 +1,33 @@
 /**
  * The durable queue's vocabulary and the one contract both store adapters (SQLite, PostgreSQL)
- * satisfy. Times are epoch milliseconds everywhere (the store never reads a clock of its own:
- * the caller passes `now`, so tests can move time and replicas agree on one rule).
+ * satisfy, one small interface per concern. Times are epoch milliseconds everywhere; the caller
+ * passes `now`.
+ *
+ * Which clock judges leases and due-ness (`leaseUntil`, `runAt`, named leases):
+ * - SQLite trusts the caller's `now`: one file is one machine, so every caller reads one clock.
+ * - PostgreSQL trusts the database's clock (`now()` in SQL): replicas' clocks differ, and a lease
+ *   judged by each replica's own clock is stolen by one that runs ahead (or written already
+ *   expired by one that runs behind). An absolute time the caller passes (`runAt`, `retryAt`,
+ *   `leaseUntil`) counts only as its distance from the caller's `now`, applied to the database's.
+ * Record times (`createdAt`, `updatedAt`, `finishedAt`, audit, retention) are the caller's in both.
  */
+import type { DeadLetterStore } from './store/dead-letters/dead-letter-store.js';
+import type { Housekeeping } from './store/housekeeping/housekeeping.js';
+import type { JobStore } from './store/jobs/job-store.js';
+import type { NumberLedger } from './store/numbers/number-ledger.js';
+import type { PauseState } from './store/pause/pause-state.js';
+import type { ScheduleStore } from './store/schedules/schedule-store.js';
+import type { TokenIdLedger } from './store/token-ids/token-id-ledger.js';
+
+export type {
+  DeadLetterStore,
+  Housekeeping,
+  JobStore,
+  NumberLedger,
+  PauseState,
+  ScheduleStore,
+  TokenIdLedger,
+};
 
 export type JobState = 'queued' | 'running' | 'done' | 'dead' | 'superseded' | 'discarded';
 export const JOB_STATES: readonly JobState[] = [
@@ -141,79 +166,15 @@ export interface PurgeOptions {
   retentionMs: number;
 }
 
-/** Shared throttle state of the F&O governor (structural: the d365 client declares the same). */
-export interface PauseState {
-  /** Epoch ms until which the scope is paused; 0 when never paused (may be in the past). */
-  getPausedUntil(scope: string): Promise<number>;
-  /** Raise the pause to at least `untilMs`; never shortens it; returns the resulting value. */
-  extendPause(scope: string, untilMs: number): Promise<number>;
-}
-
-export interface Store extends PauseState {
+/**
+ * The whole store, for wiring (runtime, `openStore`): every concern, one per small interface in
+ * `jobs/store/<concern>/` with its SQLite and PostgreSQL halves beside it. Callers depend on the
+ * concern they use.
+ */
+export interface Store
+  extends JobStore, DeadLetterStore, Housekeeping, ScheduleStore, NumberLedger, PauseState, TokenIdLedger {
   /** `sqlite` or `postgres`. */
   readonly kind: 'sqlite' | 'postgres';
-
-  // ── jobs ────────────────────────────────────────────────────────────────────────────────
-  enqueue<P>(input: EnqueueInput<P>, now: number): Promise<EnqueueResult<P>>;
-  /** All in one transaction: every record is durable (or none is) when the promise resolves. */
-  enqueueMany<P>(inputs: readonly EnqueueInput<P>[], now: number): Promise<EnqueueResult<P>[]>;
-  /** Claim due jobs (queued and due with no running sibling, or running with an expired lease). */
-  claim(opts: ClaimOptions): Promise<Job[]>;
-  /** Extend a running job's lease; false when the job is no longer ours (re-claimed, finished). */
-  heartbeat(id: string, attempt: number, leaseUntil: number): Promise<boolean>;
-  /** Mark done; false when the job is no longer ours. Older dead letters of the key are closed. */
-  complete(id: string, attempt: number, now: number): Promise<boolean>;
-  /** Retry (retryAt set) or dead-letter it; false when the job is no longer ours. */
-  fail(input: FailInput): Promise<boolean>;
-  /** Give a claimed job back untouched (graceful stop): queued, due now, the claim not counted. */
-  release(id: string, attempt: number, now: number): Promise<boolean>;
-  getJob(id: string): Promise<Job | null>;
-  getAudit(id: string): Promise<AuditEntry[]>;
-
-  // ── dead letters ────────────────────────────────────────────────────────────────────────
-  listDeadLetters(
-    filter: DeadLetterFilter,
-    page: { limit: number; cursor?: string | null },
-  ): Promise<Page<Job>>;
-  replay(id: string, opts: { now: number; actor?: string | null }): Promise<ReplayResult>;
-  replayMany(
-    filter: DeadLetterFilter,
-    opts: { now: number; actor?: string | null; limit: number },
-  ): Promise<ReplayResult[]>;
-  discard(id: string, opts: { now: number; reason: string; actor?: string | null }): Promise<Job>;
-
-  // ── housekeeping, metrics ───────────────────────────────────────────────────────────────
-  purge(opts: PurgeOptions): Promise<number>;
-  stats(): Promise<QueueStats>;
-
-  // ── scheduler ───────────────────────────────────────────────────────────────────────────
-  /**
-   * Record `slotMs` as the last fired slot of `schedule` if it is newer than the recorded one.
-   * true for exactly one caller per slot across all replicas and restarts.
-   */
-  claimScheduleSlot(schedule: string, slotMs: number, now: number): Promise<boolean>;
-  /** Last recorded slot, or null when the schedule never fired. */
-  getScheduleSlot(schedule: string): Promise<number | null>;
-  /** A named lease (leadership): true when `owner` holds it until `now + ttlMs`. */
-  acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
-  releaseLease(name: string, owner: string): Promise<void>;
-
-  // ── idempotency ledger / key-value ──────────────────────────────────────────────────────
-  ledgerGet<T = unknown>(ns: string, key: string): Promise<T | undefined>;
-  /**
-   * First writer wins: stores `value` when nothing is stored yet and returns what is stored
-   * afterwards (yours, or the earlier one). `{ overwrite: true }` replaces instead.
-   */
-  ledgerPut<T = unknown>(ns: string, key: string, value: T, opts?: { overwrite?: boolean }): Promise<T>;
-  /**
-   * Next number of `sequence` within [start, end], atomically across replicas; throws
-   * `NumberRangeExhaustedError` when the range is used up. The allocation is committed without
-   * waiting for the disk: it becomes durable with the next durable write (the log is written in
-   * order), so a caller stores the number durably (`ledgerPut`) before sending it anywhere.
-   */
-  allocateNumber(sequence: string, start: number, end: number): Promise<number>;
-
-  // ── lifecycle ───────────────────────────────────────────────────────────────────────────
   /** Readiness: resolves when the store answers a trivial query; throws StoreUnavailableError. */
   ping(): Promise<void>;
   close(): Promise<void>;

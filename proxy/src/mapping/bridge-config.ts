@@ -148,6 +148,18 @@ const customerNumbering = z.discriminatedUnion('mode', [proxyRange, fnoSequence]
 
 // ── companies ────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * An F&O customer price group id (PriceDiscGroup, up to 10 characters), e.g. RETAIL. No `|`: it
+ * separates the parts of a price entry's key (`D365_Price_Key__c`).
+ */
+const priceGroupId = z
+  .string()
+  .trim()
+  .regex(
+    /^[^|\p{Cc}]{1,10}$/u,
+    'must be an F&O customer price group id (PriceCustomerGroupCode): 1 to 10 characters without |, e.g. RETAIL',
+  );
+
 const company = z
   .strictObject({
     /** Free text for operators ("US manufacturing"). */
@@ -181,8 +193,23 @@ const company = z
     defaultCountry: countryCode.optional(),
     /** Overrides the top-level `customerNumbering` for this company. */
     customerNumbering: customerNumbering.optional(),
+    /**
+     * Flow 4: customer price groups (`PriceCustomerGroupCode` of F&O's sales trade agreements) that
+     * get a price book of their own besides the list price, e.g. `F&O USMF group RETAIL`.
+     */
+    priceGroups: z.array(priceGroupId).min(1, 'list at least one price group, or leave it out').optional(),
   })
   .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.priceGroups?.forEach((g, i) => {
+      if (seen.has(g.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['priceGroups', i],
+          message: `price group ${g} is listed twice (F&O compares them case-insensitively)`,
+        });
+      seen.add(g.toLowerCase());
+    });
     if (c.warehouse && !c.site)
       ctx.addIssue({ code: 'custom', path: ['warehouse'], message: 'a warehouse needs a site' });
     if (c.currencies && !c.currencies.includes(c.currency)) {

@@ -59,7 +59,8 @@ export function valueAt(record: unknown, segments: readonly string[]): unknown {
 export function readText(
   record: unknown,
   path: string,
-  opts: ReadOptions & { label?: string } = {},
+  /** `exact`: a key kept as written (an F&O item number can start with a space); blank is still missing. */
+  opts: ReadOptions & { label?: string; exact?: boolean } = {},
 ): { value: string | undefined; field: string } | Rejection {
   const segments = apiPath(path, opts.namespace);
   const field = [opts.label, ...segments].filter(Boolean).join('.');
@@ -67,7 +68,7 @@ export function readText(
   if (raw === undefined) return { value: undefined, field };
   if (typeof raw === 'string') {
     const trimmed = raw.trim();
-    return { value: trimmed === '' ? undefined : trimmed, field };
+    return { value: trimmed === '' ? undefined : opts.exact ? raw : trimmed, field };
   }
   if (typeof raw === 'number' || typeof raw === 'boolean') return { value: String(raw), field };
   return reject(

@@ -244,7 +244,12 @@ function mapLine(
   const product = valueAt(item, ['Product2']);
   const productName = typeof item.Product2?.Name === 'string' ? ` (${item.Product2.Name})` : '';
 
-  const fromItemNumber = readText(product, 'D365_Item_Number__c', { ...opts, label: `${at}.Product2` });
+  // The item number flow 4 wrote, exactly: ' RFI-TEST-001' is a real F&O item number.
+  const fromItemNumber = readText(product, 'D365_Item_Number__c', {
+    ...opts,
+    label: `${at}.Product2`,
+    exact: true,
+  });
   if (isRejection(fromItemNumber)) return fromItemNumber;
   const fromProductCode = readText(product, 'ProductCode', {});
   if (isRejection(fromProductCode)) return fromProductCode;

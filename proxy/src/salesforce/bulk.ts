@@ -129,46 +129,7 @@ async function runJob(
   options.logger.info({ jobId: job.id, object, records: records.length }, 'salesforce bulk job started');
 
   const started = Date.now();
-  let wait = Math.max(
-    options.pollIntervalMs,
-    Math.ceil((records.length / options.expectedRowsPerSecond) * 1000),
-  );
-  let info: JobInfo;
-  for (;;) {
-    await sleep(wait);
-    info = (await http.request<JobInfo>({ method: 'GET', path: jobPath })).body;
-    if (info.state === 'JobComplete' || info.state === 'Failed' || info.state === 'Aborted') break;
-    if (Date.now() - started > options.timeoutMs) {
-      await http
-        .request({ method: 'PATCH', path: jobPath, json: { state: 'Aborted' } })
-        .catch(() => undefined);
-      throw new SalesforceApiError({
-        status: 0,
-        errors: [
-          {
-            errorCode: 'TIMEOUT',
-            message: `Bulk job ${job.id} still ${info.state} after ${options.timeoutMs} ms; aborted`,
-            fields: [],
-          },
-        ],
-        transient: true,
-      });
-    }
-    wait = Math.min(options.pollMaxMs, Math.round(Math.max(wait, options.pollIntervalMs) * 1.5));
-  }
-  if (info.state !== 'JobComplete') {
-    throw new SalesforceApiError({
-      status: 0,
-      errors: [
-        {
-          errorCode: 'BULK_JOB_FAILED',
-          message: `Bulk job ${job.id} ${info.state}: ${info.errorMessage ?? 'no message'}`,
-          fields: [],
-        },
-      ],
-      transient: false,
-    });
-  }
+  const info = await waitForJob(http, jobPath, job.id, records.length, options);
 
   // Map results back by External ID; a value occurring twice is assigned in input order.
   const slots = new Map<string, number[]>();
@@ -234,4 +195,110 @@ async function runJob(
     'salesforce bulk job finished',
   );
   return out;
+}
+
+/**
+ * Polls a Bulk API 2.0 job (ingest or query) until it is done: the first poll after the time
+ * `rows` should take, then ×1.5 up to `pollMaxMs`; aborted after `timeoutMs`.
+ */
+async function waitForJob(
+  http: SalesforceHttp,
+  jobPath: string,
+  jobId: string,
+  rows: number,
+  options: BulkOptions,
+  onRequest: () => void = () => undefined,
+): Promise<JobInfo> {
+  const started = Date.now();
+  let wait = Math.max(options.pollIntervalMs, Math.ceil((rows / options.expectedRowsPerSecond) * 1000));
+  let info: JobInfo;
+  for (;;) {
+    await sleep(wait);
+    onRequest();
+    info = (await http.request<JobInfo>({ method: 'GET', path: jobPath })).body;
+    if (info.state === 'JobComplete' || info.state === 'Failed' || info.state === 'Aborted') break;
+    if (Date.now() - started > options.timeoutMs) {
+      await http
+        .request({ method: 'PATCH', path: jobPath, json: { state: 'Aborted' } })
+        .catch(() => undefined);
+      throw new SalesforceApiError({
+        status: 0,
+        errors: [
+          {
+            errorCode: 'TIMEOUT',
+            message: `Bulk job ${jobId} still ${info.state} after ${options.timeoutMs} ms; aborted`,
+            fields: [],
+          },
+        ],
+        transient: true,
+      });
+    }
+    wait = Math.min(options.pollMaxMs, Math.round(Math.max(wait, options.pollIntervalMs) * 1.5));
+  }
+  if (info.state !== 'JobComplete') {
+    throw new SalesforceApiError({
+      status: 0,
+      errors: [
+        {
+          errorCode: 'BULK_JOB_FAILED',
+          message: `Bulk job ${jobId} ${info.state}: ${info.errorMessage ?? 'no message'}`,
+          fields: [],
+        },
+      ],
+      transient: false,
+    });
+  }
+  return info;
+}
+
+/** A CSV row of a query's results as a record: empty is null, `Account.Name` nests under `Account`. */
+function unflatten(row: Record<string, string>): SfRecord {
+  const out: SfRecord = {};
+  for (const [column, text] of Object.entries(row)) {
+    const value = text === '' ? null : text;
+    const dot = column.indexOf('.');
+    if (dot < 0) {
+      out[column] = value;
+      continue;
+    }
+    const parent = column.slice(0, dot);
+    const nested = (out[parent] as SfRecord | null | undefined) ?? {};
+    nested[column.slice(dot + 1)] = value;
+    out[parent] = nested;
+  }
+  return out;
+}
+
+/**
+ * Bulk API 2.0 query: create the job, wait for it (one poll per interval), then read the results
+ * page by page (`Sforce-Locator`), each page's records at once. Every value arrives as text (CSV):
+ * numbers and booleans as their text, empty as null. No sub-queries (Salesforce refuses them).
+ */
+export async function* bulkQuery(
+  http: SalesforceHttp,
+  soql: string,
+  options: BulkOptions & { expectedRows: number; onRequest?: () => void },
+): AsyncGenerator<SfRecord[], void, undefined> {
+  const count = options.onRequest ?? (() => undefined);
+  count();
+  const { body: job } = await http.request<JobInfo>({
+    method: 'POST',
+    path: 'jobs/query',
+    json: { operation: 'query', query: soql, contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA' },
+  });
+  const jobPath = `jobs/query/${job.id}`;
+  await waitForJob(http, jobPath, job.id, options.expectedRows, options, count);
+  let locator: string | undefined;
+  for (;;) {
+    count();
+    const page = await http.request<string>({
+      method: 'GET',
+      path: `${jobPath}/results?maxRecords=50000${locator ? `&locator=${encodeURIComponent(locator)}` : ''}`,
+      text: true,
+    });
+    const rows = page.body ? (parse(page.body, { columns: true }) as Record<string, string>[]) : [];
+    yield rows.map(unflatten);
+    if (!page.locator || page.locator === 'null') return;
+    locator = page.locator;
+  }
 }

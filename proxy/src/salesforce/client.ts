@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import { createUpstreamMetrics } from '../upstream-metrics.js';
 import { JwtBearerAuth } from './auth.js';
 import { ApiBudget } from './budget.js';
-import { bulkUpsert } from './bulk.js';
+import { bulkQuery, bulkUpsert } from './bulk.js';
 import { collectionsUpdate, collectionsUpsert } from './collections.js';
 import { SalesforceApiError } from './errors.js';
 import { SalesforceHttp } from './http.js';
@@ -96,6 +96,16 @@ export interface SalesforceClient {
     options?: { batchSize?: number; includeDeleted?: boolean },
   ): AsyncGenerator<T, void, undefined>;
   queryAll<T = SfRecord>(soql: string, options?: { batchSize?: number }): Promise<T[]>;
+  /** `SELECT COUNT() FROM …`: the number of records a query would return (one API call). */
+  count(soqlCount: string): Promise<number>;
+  /**
+   * Bulk API 2.0 query, page by page (no sub-queries; every value as text, empty as null), for
+   * reading many records in few API calls. `onRequest` is called once per API call made.
+   */
+  bulkQuery<T = SfRecord>(
+    soql: string,
+    options?: { expectedRows?: number; onRequest?: () => void },
+  ): AsyncGenerator<T[], void, undefined>;
   describe(object: string): Promise<SfRecord>;
   limits(): Promise<Record<string, { Max: number; Remaining: number }>>;
   publishEvent(event: string, payload: SfRecord): Promise<{ id: string }>;
@@ -250,6 +260,23 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
       const out: T[] = [];
       for await (const r of queryRecords<T>(http, names, soql, opts)) out.push(r);
       return out;
+    },
+
+    async count(soqlCount: string) {
+      const { body } = await http.request<{ totalSize: number }>({
+        method: 'GET',
+        path: `query?q=${encodeURIComponent(names.soql(soqlCount))}`,
+      });
+      return body.totalSize;
+    },
+
+    async *bulkQuery<T>(soql: string, opts: { expectedRows?: number; onRequest?: () => void } = {}) {
+      for await (const page of bulkQuery(http, names.soql(soql), {
+        ...bulkOptions,
+        expectedRows: opts.expectedRows ?? 0,
+        ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+      }))
+        yield page.map((r) => names.fromSf<T>(r));
     },
 
     // Field names inside describe are org names: compare them with sfName('…').

@@ -18,6 +18,8 @@ export interface SfRequest {
 export interface SfResponse<T> {
   status: number;
   body: T;
+  /** `Sforce-Locator` of a Bulk API 2.0 query's results page (`null` on the last one). */
+  locator?: string;
 }
 
 /** 401 bodies that a new session does not fix (wrong scopes, non-API session): jsforce skips refresh for these. */
@@ -94,10 +96,13 @@ export class SalesforceHttp {
         });
       }
     }
-    return { status: res.status, body: body as T };
+    return { status: res.status, body: body as T, ...(res.locator !== null ? { locator: res.locator } : {}) };
   }
 
-  private async send(session: SessionInfo, req: SfRequest): Promise<{ status: number; text: string }> {
+  private async send(
+    session: SessionInfo,
+    req: SfRequest,
+  ): Promise<{ status: number; text: string; locator: string | null }> {
     const started = Date.now();
     const headers: Record<string, string> = {
       authorization: `Bearer ${session.accessToken}`,
@@ -147,7 +152,7 @@ export class SalesforceHttp {
       { method: req.method, path: req.path.split('?')[0], status: res.status, ms: Date.now() - started },
       'salesforce call',
     );
-    return { status: res.status, text };
+    return { status: res.status, text, locator: res.headers.get('sforce-locator') };
   }
 }
 

@@ -53,7 +53,7 @@ describe('fo-bridge (built)', () => {
     const unknown = await fobridge('reconsile');
     expect(unknown.code).toBe(64);
     expect(unknown.stderr.trim()).toBe(
-      'fo-bridge: unknown command "reconsile" (commands: dead-letters, doctor, products, invoices, payments); see fo-bridge --help',
+      'fo-bridge: unknown command "reconsile" (commands: dead-letters, doctor, reconcile, products, invoices, payments); see fo-bridge --help',
     );
     expect(unknown.stdout).toBe('');
     const none = await fobridge();

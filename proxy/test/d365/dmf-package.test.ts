@@ -7,6 +7,7 @@ import {
   packageHeaderXml,
   utf16leWithBom,
 } from '../../src/d365/dmf/package-builder.js';
+import { ExportedPackage } from '../../src/d365/dmf/package-reader.js';
 import { recordedD365 } from '../../../test/support/recorded.js';
 
 const SAMPLE = recordedD365('dmf/sample-package');
@@ -54,5 +55,38 @@ describe('DMF package', () => {
     expect(csv).toBe(
       '\uFEFFCUSTOMERACCOUNT,ORGANIZATIONNAME,ADDRESSCITY\r\nC1,"O\'Brien & Søn, ""Ltd""",Zürich\r\nC2,"Line\nbreak",\r\n',
     );
+  });
+});
+
+describe('reading an exported package', () => {
+  const awkward = [
+    { ItemNumber: ' RFI-TEST-001', SearchName: 'Chair, "large"', SalesPrice: 12.5 },
+    { ItemNumber: 'KÄSE-ÜBER-ÅL-Ø', SearchName: 'line\r\nbreak', SalesPrice: 0 },
+  ];
+  const zip = buildPackage({
+    definitionGroupId: 'FOBRIDGE-PRODUCTS',
+    entity: {
+      entityLabel: 'Released products V2',
+      fields: ['ItemNumber', 'SearchName', 'SalesPrice'],
+      rows: awkward,
+    },
+  });
+
+  it("finds the entity's file through the manifest and returns the named fields exactly", () => {
+    const rows = new ExportedPackage(zip).rows(['Released products V2'], ['SalesPrice', 'ItemNumber']);
+    expect(rows).toEqual([
+      { SalesPrice: '12.5', ItemNumber: ' RFI-TEST-001' },
+      { SalesPrice: '0', ItemNumber: 'KÄSE-ÜBER-ÅL-Ø' },
+    ]);
+  });
+
+  it('names the field to add to the export project when a column is missing', () => {
+    expect(() => new ExportedPackage(zip).rows(['Released products V2'], ['ProductType'])).toThrow(
+      "the exported 'Released products V2' has no column PRODUCTTYPE: add ProductType to the export project",
+    );
+    expect(() => new ExportedPackage(zip).rows(['Sales price agreements'], ['Price'])).toThrow(
+      /no data file for 'Sales price agreements'/,
+    );
+    expect(() => new ExportedPackage(new Uint8Array([1, 2, 3]))).toThrow(/not a zip/);
   });
 });

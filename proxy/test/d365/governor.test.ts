@@ -125,6 +125,28 @@ describe('pause after 429', () => {
     a.close();
     b.close();
   });
+
+  it('holds a pause another replica stored at once when the store pushes it, without waiting for the poll', async () => {
+    const shared = new InMemorySharedPause(true);
+    // A poll a minute apart: only the push can tell b in time.
+    const a = governor({ sharedPause: shared, sharedPollMs: 60_000 });
+    const b = governor({ sharedPause: shared, sharedPollMs: 60_000 });
+    (await b.acquire('sync')).release({ kind: 'neutral' }); // b has polled once: fresh for a minute
+    const s = await a.acquire('sync');
+    const t0 = Date.now();
+    s.release({ kind: 'throttled', retryAfterMs: 300 });
+    await flush();
+    expect(b.status().pausedUntil).toBeGreaterThanOrEqual(t0 + 300);
+    const slot = await b.acquire('sync');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    slot.release({ kind: 'neutral' });
+    // A shorter pause pushed later never shortens the one held.
+    const held = b.status().pausedUntil;
+    await shared.extendPause('https://fo.test', t0);
+    expect(b.status().pausedUntil).toBe(held);
+    a.close();
+    b.close();
+  });
 });
 
 describe('adaptive concurrency', () => {

@@ -2,7 +2,8 @@
  * Flow 4 end to end: F&O's released products, names and price agreements become Product2 and
  * price book entries in Salesforce, over real HTTP on both emulators, through the admin route the
  * registry derives. Then only what changed is written, a product F&O no longer releases becomes
- * inactive, and a Closed Won Opportunity built from the synced products becomes a sales order.
+ * inactive, and a Closed Won Opportunity built from the synced products (awkward item numbers
+ * included) becomes a sales order with those exact item numbers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/dispatch.js';
@@ -29,6 +30,7 @@ beforeAll(async () => {
   bridgePath = h.writeBridge('bridge.products.json', (cfg) => {
     cfg.companies.usmf.currencies = ['USD', 'EUR'];
     cfg.companies.usrt.currencies = ['USD', 'EUR'];
+    cfg.companies.usmf.priceGroups = ['10'];
   });
   await h.start({ BRIDGE_CONFIG: bridgePath, SF_BULK_THRESHOLD: '100' });
 }, 30_000);
@@ -101,6 +103,20 @@ describe('products and prices: F&O → Salesforce', () => {
     // The demo products (USD agreements only) get USD entries; no price at all → a product, no entry.
     expect(product(NO_PRICE_ITEM)?.IsActive).toBe(true);
     expect(entry(NO_PRICE_ITEM, 'Standard Price Book', 'USD')).toBeUndefined();
+  });
+
+  it("a configured customer price group gets its company's book: the group's price, else the list price", () => {
+    const book = 'F&O USMF group 10';
+    for (const currency of ['USD', 'EUR']) {
+      // P000001 has a group-10 agreement (one less than the list price); P000002 has none.
+      const groupPrice = Math.round((catalogPrice(1, currency) - 1) * 100) / 100;
+      expect(entry('P000001', book, currency)?.UnitPrice).toBe(groupPrice);
+      expect(entry('P000001', 'F&O USMF', currency)?.UnitPrice).toBe(catalogPrice(1, currency));
+      expect(entry('P000002', book, currency)?.UnitPrice).toBe(catalogPrice(2, currency));
+    }
+    // Only the company that lists the group gets its book; no price at all → no entry there either.
+    expect(books().map((b) => b.Name)).not.toContain('F&O USRT group 10');
+    expect(entry(NO_PRICE_ITEM, book, 'USD')).toBeUndefined();
   });
 
   it('awkward item numbers round-trip exactly', () => {
@@ -180,7 +196,33 @@ describe('products and prices: F&O → Salesforce', () => {
     expect(entry('P000003', 'F&O USRT', 'EUR')?.UnitPrice).toBe(123.4);
   });
 
-  it('a Closed Won Opportunity built from synced products becomes a sales order', async () => {
+  it('a standard price typed by hand before the bridge (no key) is taken over, not duplicated', async () => {
+    const sf = h.proxy.runtime.salesforce!;
+    const standard = String(books().find((b) => b.IsStandard === true)?.Id);
+    const typed = h.sf.control
+      .records('PricebookEntry')
+      .find((e) => e.Product2Id === product('P000005')?.Id && e.Pricebook2Id === standard);
+    expect(typed).toBeDefined();
+    const [cleared] = await sf.updateMany('PricebookEntry', [
+      { Id: typed!.Id, D365_Price_Key__c: null, UnitPrice: 1 },
+    ]);
+    expect(cleared?.success).toBe(true);
+    const count = h.sf.control.records('PricebookEntry').length;
+    await h.proxy.runtime.store.ledgerPut(
+      'products',
+      'state',
+      { products: {}, prices: {}, books: {} },
+      { overwrite: true },
+    );
+    const result = await h.proxy.runtime.fno.runNow('products', { full: true, dryRun: false });
+    expect(result.counts.failed).toBe(0);
+    expect(h.sf.control.records('PricebookEntry')).toHaveLength(count);
+    const after = h.sf.control.records('PricebookEntry').find((e) => e.Id === typed!.Id);
+    expect(after?.D365_Price_Key__c).toBe(typed!.D365_Price_Key__c);
+    expect(after?.UnitPrice).toBe(typed!.UnitPrice);
+  });
+
+  it('a Closed Won Opportunity built from synced products becomes a sales order with no manual mapping', async () => {
     const sf = h.proxy.runtime.salesforce!;
     const { id: accountId } = await sf.create('Account', {
       Name: 'Fabrikam Supplies',
@@ -194,7 +236,7 @@ describe('products and prices: F&O → Salesforce', () => {
       CloseDate: '2026-09-01',
       Pricebook2Id: bookId('F&O USMF'),
     });
-    for (const item of ['P000001', "O'BRIEN-CHAIR"]) {
+    for (const item of ['P000001', ...AWKWARD_ITEMS]) {
       const pbe = entry(item, 'F&O USMF', 'USD')!;
       await sf.create('OpportunityLineItem', {
         OpportunityId: oppId,
@@ -216,6 +258,7 @@ describe('products and prices: F&O → Salesforce', () => {
       'order synced',
       () => {
         const o = h.sf.control.record('Opportunity', oppId);
+        if (o?.D365_Sync_Error__c) throw new Error(`order refused: ${String(o.D365_Sync_Error__c)}`);
         return o?.D365_Sync_Status__c === 'Synced' && o;
       },
       20_000,
@@ -227,9 +270,10 @@ describe('products and prices: F&O → Salesforce', () => {
       .rows('SalesOrderLines', { company: 'usmf' })
       .filter((l) => l.SalesOrderNumber === header.SalesOrderNumber)
       .map((l) => [l.ItemNumber, l.SalesPrice]);
+    // Leading space, apostrophe, non-ASCII and 20 characters: the item numbers F&O released, exactly.
     expect(lines).toEqual([
       ['P000001', catalogPrice(1, 'USD')],
-      ["O'BRIEN-CHAIR", catalogPrice(900_001, 'USD')],
+      ...AWKWARD_ITEMS.map((item, k) => [item, catalogPrice(900_000 + k, 'USD')]),
     ]);
   });
 });

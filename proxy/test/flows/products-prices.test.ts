@@ -1,6 +1,7 @@
 /** The list price rules of flow 4 (pure): which trade agreement a price book entry carries. */
 import { describe, expect, it } from 'vitest';
 import { listPrice, type PriceAgreement } from '../../src/flows/products/prices.js';
+import { csvDate } from '../../src/flows/products/read-fno.js';
 
 const EMPTY = '1900-01-01T12:00:00Z';
 const agreement = (fields: Partial<PriceAgreement>): PriceAgreement => ({
@@ -37,6 +38,12 @@ describe('listPrice', () => {
     expect(listPrice(rows, base, 'USD', { ...opts, customerGroup: '10' })).toBe(90);
   });
 
+  it('a price group matches whatever its case (F&O ids are case-insensitive); another group falls back to the list price', () => {
+    const rows = [agreement({}), agreement({ PriceCustomerGroupCode: 'RETAIL', Price: 95 })];
+    expect(listPrice(rows, base, 'USD', { ...opts, customerGroup: 'retail' })).toBe(95);
+    expect(listPrice(rows, base, 'USD', { ...opts, customerGroup: 'WHOLESALE' })).toBe(100);
+  });
+
   it('only agreements valid today; among several, the one that started last', () => {
     const rows = [
       agreement({ PriceApplicableFromDate: '2099-01-01T12:00:00Z', Price: 1 }),
@@ -55,5 +62,14 @@ describe('listPrice', () => {
     expect(listPrice([], base, 'USD', opts)).toBe(80);
     expect(listPrice([], base, 'EUR', opts)).toBeUndefined();
     expect(listPrice([], { SalesPrice: 0, SalesPriceQuantity: 1 }, 'USD', opts)).toBeUndefined();
+  });
+});
+
+describe('exported price dates', () => {
+  it('reads exported dates in ISO 8601 or en-US form, and refuses to guess any other', () => {
+    expect(csvDate('2025-01-01T12:00:00Z')).toBe('2025-01-01T12:00:00Z');
+    expect(csvDate('3/7/2026 12:00:00 AM')).toBe('2026-03-07T12:00:00Z');
+    expect(csvDate('')).toBe('');
+    expect(() => csvDate('07.03.2026')).toThrow(/neither ISO 8601 nor M\/D\/YYYY/);
   });
 });

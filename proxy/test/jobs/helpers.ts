@@ -43,3 +43,48 @@ export async function dropSchema(schema: string): Promise<void> {
 
 /** The queue's settings at the config schema's defaults (JOB_* unset), for tests that build a queue. */
 export const QUEUE_SETTINGS = jobQueueSettings(loadConfig({ NODE_ENV: 'test' }));
+
+/**
+ * The PostgreSQL store judges leases and due-ness by the database's clock (`clock_ms()` in its
+ * schema). For a suite that moves time through each call's `now` (the store contract), replace
+ * that function in the test's schema by a settable one, and set it to each call's `now` first.
+ */
+export async function pinDatabaseClock<S extends object>(store: S, schema: string): Promise<S> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path=${schema}` });
+  await client.connect();
+  await client.query(`CREATE TABLE test_clock (ms BIGINT NOT NULL);
+    INSERT INTO test_clock VALUES (0);
+    CREATE OR REPLACE FUNCTION clock_ms() RETURNS BIGINT LANGUAGE sql STABLE AS 'SELECT ms FROM test_clock';`);
+  // Where each method takes the caller's `now`.
+  const nowOf: Record<string, (args: unknown[]) => unknown> = {
+    enqueue: (a) => a[1],
+    enqueueMany: (a) => a[1],
+    claim: (a) => (a[0] as { now: number }).now,
+    heartbeat: (a) => a[3],
+    complete: (a) => a[2],
+    fail: (a) => (a[0] as { now: number }).now,
+    release: (a) => a[2],
+    replay: (a) => (a[1] as { now: number }).now,
+    replayMany: (a) => (a[1] as { now: number }).now,
+    acquireLease: (a) => a[3],
+    claimScheduleSlot: (a) => a[2],
+  };
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (prop === 'close')
+        return async () => {
+          await client.end();
+          return fn.call(target);
+        };
+      const pick = typeof prop === 'string' ? nowOf[prop] : undefined;
+      if (!pick) return fn.bind(target);
+      return async (...args: unknown[]) => {
+        await client.query('UPDATE test_clock SET ms = $1', [pick(args)]);
+        return fn.apply(target, args);
+      };
+    },
+  });
+}

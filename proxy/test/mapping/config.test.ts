@@ -189,6 +189,31 @@ describe('bridge config: errors name the place', () => {
     expect(paths).toEqual(expect.arrayContaining(['companies.usmf.warehouse', 'companies.usmf.currencies']));
   });
 
+  it('accepts customer price groups for price books, and says what is wrong with a bad one', () => {
+    const ok = parseBridgeConfig(
+      `{ "version": 1, "companies": { "usmf": { "customerGroup": "10", "currency": "USD", "priceGroups": [" RETAIL ", "10"] } } }`,
+    );
+    expect(ok.companies.usmf!.priceGroups).toEqual(['RETAIL', '10']);
+    const text = `{ "version": 1, "companies": {
+      "usmf": { "customerGroup": "10", "currency": "USD", "priceGroups": ["WHOLESALE-EU", "A|B"] },
+      "usrt": { "customerGroup": "10", "currency": "USD", "priceGroups": [] }
+    } }`;
+    expect(problems(text).map((p) => [p.path, p.message, p.line])).toEqual([
+      [
+        'companies.usmf.priceGroups[0]',
+        expect.stringMatching(/1 to 10 characters without \|, e\.g\. RETAIL/),
+        2,
+      ],
+      ['companies.usmf.priceGroups[1]', expect.stringMatching(/customer price group id/), 2],
+      ['companies.usrt.priceGroups', 'list at least one price group, or leave it out', 3],
+    ]);
+    const [twice] = problems(valid().replace('"USD" }', '"USD", "priceGroups": ["RETAIL", "retail"] }'));
+    expect(twice).toMatchObject({
+      path: 'companies.usmf.priceGroups[1]',
+      message: 'price group retail is listed twice (F&O compares them case-insensitively)',
+    });
+  });
+
   it('refuses extraFields that would overwrite a key', () => {
     const [p] = problems(valid(`, "customer": { "extraFields": { "CustomerAccount": "AccountNumber" } }`));
     expect(p).toMatchObject({ path: 'customer.extraFields.CustomerAccount' });

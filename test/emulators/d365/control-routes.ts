@@ -95,4 +95,10 @@ export default async function controlRoutes(
     };
   });
   app.get('/_emulator/dmf/executions', async () => ({ value: c.dmfExecutions() }));
+  app.put('/_emulator/dmf/projects/:name', async (r, reply) => {
+    const entities = body(r).entities;
+    if (!Array.isArray(entities)) throw new ControlError(400, 'entities must be an array');
+    c.defineExportProject((r.params as { name: string }).name, entities as never);
+    return reply.code(204).send();
+  });
 }

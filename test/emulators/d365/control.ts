@@ -14,6 +14,7 @@ import {
 } from './customer-standing.js';
 import { emptyCounters } from './counters.js';
 import type { DmfExecutionInfo } from './dmf.js';
+import type { ExportProjectInput } from './export-package.js';
 import { entityBySet } from './entities/index.js';
 import { computeOnHand } from './entities/products.js';
 import type { Row } from './entities/schema.js';
@@ -97,6 +98,8 @@ export interface D365Control {
   /** Requests/second (operations/second for 'batchOperation') the configured model sustains; see docs. */
   capacity(cls?: CapacityClass): number;
   dmfExecutions(): DmfExecutionInfo[];
+  /** Defines an export data project (as an admin does in Data management) for ExportToPackage. */
+  defineExportProject(name: string, entities: readonly ExportProjectInput[]): void;
 }
 
 export function publicRow(row: Row): Row {
@@ -285,6 +288,8 @@ export function createControl(state: EmulatorState, onReset: () => void): D365Co
     },
     capacity: (cls = 'write') => capacity(state.throttler.config, state.latency, state.timeScale, cls),
     dmfExecutions: () => state.dmf.executions(),
+    defineExportProject: (name, entities) =>
+      asControlError(() => state.dmf.defineExportProject(name, entities)),
   };
   return control;
 }

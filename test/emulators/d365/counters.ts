@@ -16,6 +16,7 @@ export interface Counters {
   batchRequests: number;
   batchOperations: number;
   packageImports: number;
+  packageExports: number;
   blobUploads: number;
   businessEventsDelivered: number;
   businessEventsFailed: number;
@@ -36,6 +37,7 @@ export function emptyCounters(): Counters {
     batchRequests: 0,
     batchOperations: 0,
     packageImports: 0,
+    packageExports: 0,
     blobUploads: 0,
     businessEventsDelivered: 0,
     businessEventsFailed: 0,

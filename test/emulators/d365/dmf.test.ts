@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { strToU8, zipSync } from 'fflate';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeXml, readManifest } from './dmf.js';
 import type { D365Emulator } from './index.js';
@@ -73,6 +74,11 @@ async function runImport(blobUrl: string): Promise<{ statuses: string[]; executi
     legalEntityId: 'USMF',
   });
   const executionId = started.value as string;
+  return { statuses: await statusesOf(executionId), executionId };
+}
+
+/** The statuses an execution goes through, polled until it is final. */
+async function statusesOf(executionId: string): Promise<string[]> {
   const statuses: string[] = [];
   for (let i = 0; i < 100; i++) {
     const s = (await action('GetExecutionSummaryStatus', { executionId })).value as string;
@@ -80,7 +86,7 @@ async function runImport(blobUrl: string): Promise<{ statuses: string[]; executi
     if (!['NotRun', 'Executing'].includes(s)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { statuses, executionId };
+  return statuses;
 }
 
 describe('DMF package import', () => {
@@ -144,5 +150,72 @@ describe('DMF package import', () => {
     const res = await fetch(BlobUrl, { method: 'PUT', body: 'zip' });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('<Code>MissingRequiredHeader</Code>');
+  });
+});
+
+describe('DMF package export', () => {
+  it('exports a project for one legal entity; the package URL appears once it has Succeeded', async () => {
+    emu.control.putRows('ReleasedProductsV2', [
+      { dataAreaId: 'usmf', ItemNumber: 'EXP-001', SalesPrice: 12.5 },
+      { dataAreaId: 'usmf', ItemNumber: ' EXP "2", Käse', SalesPrice: 3 },
+      { dataAreaId: 'usrt', ItemNumber: 'EXP-003', SalesPrice: 7 },
+    ]);
+    emu.control.defineExportProject('Products export', [
+      { entity: 'Released products V2', fields: ['ItemNumber', 'SalesPrice'] },
+    ]);
+    const started = await action('ExportToPackage', {
+      definitionGroupId: 'Products export',
+      packageName: 'products',
+      executionId: '',
+      reExecute: false,
+      legalEntityId: 'USMF',
+    });
+    expect(started['@odata.context']).toBe(`${emu.url}/data/$metadata#Edm.String`);
+    const executionId = started.value as string;
+    expect((await action('GetExportedPackageUrl', { executionId })).value).toBe('');
+    expect(await statusesOf(executionId)).toEqual(['NotRun', 'Executing', 'Succeeded']);
+    const url = (await action('GetExportedPackageUrl', { executionId })).value as string;
+    expect(url).toMatch(/^http.*\/_blob\/dmf\/.+\.zip\?.*sig=/);
+
+    const files = unzipSync(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+    expect(Object.keys(files).sort()).toEqual([
+      'Manifest.xml',
+      'PackageHeader.xml',
+      'Released products V2.csv',
+    ]);
+    expect(files['Manifest.xml']![0]).toBe(0xff);
+    const [entity] = readManifest(decodeXml(files['Manifest.xml']!));
+    expect(entity).toMatchObject({
+      entityName: 'Released products V2',
+      inputFilePath: 'Released products V2.csv',
+    });
+    const csv = files['Released products V2.csv']!;
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const [header, ...rows] = parseCsv(Buffer.from(csv), { bom: true }) as string[][];
+    expect(header).toEqual(['ITEMNUMBER', 'SALESPRICE']);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['EXP-001', '12.5'],
+        [' EXP "2", Käse', '3'],
+      ]),
+    );
+    expect(rows.map((r) => r[0])).not.toContain('EXP-003');
+    expect(emu.control.counters().packageExports).toBe(1);
+  });
+
+  it('fails the export of a data project that does not exist, and says so', async () => {
+    const { value: executionId } = await action('ExportToPackage', {
+      definitionGroupId: 'No such project',
+      packageName: 'x',
+      executionId: 'export-missing',
+      reExecute: false,
+      legalEntityId: 'usmf',
+    });
+    expect(executionId).toBe('export-missing');
+    expect((await statusesOf('export-missing')).at(-1)).toBe('Failed');
+    expect(JSON.parse((await action('GetExecutionErrors', { executionId })).value as string)).toEqual([
+      "Data project 'No such project' was not found.",
+    ]);
+    expect((await action('GetExportedPackageUrl', { executionId })).value).toBe('');
   });
 });

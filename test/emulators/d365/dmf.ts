@@ -4,6 +4,11 @@
  * Succeeded | PartiallySucceeded | Failed), GetExecutionErrors. Packages are real zips: Manifest.xml
  * (UTF-16 LE with BOM, or UTF-8) lists entities and their data files; CSV data files are imported row by
  * row through the same create logic OData uses (upsert, business validation). Exempt from throttling.
+ *
+ * Export: ExportToPackage runs an export data project (defined through the control API, as an admin
+ * defines it in Data management) for one legal entity; when it has Succeeded,
+ * GetExportedPackageUrl answers the blob URL of the package (`""` before), which the blob endpoint
+ * serves. The package is built like an import package (`export-package.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -18,6 +23,12 @@ import { ODataError, plainError } from './odata/errors.js';
 import { JSON_TYPE, type ODataRequest, type ODataResponse } from './odata/handler.js';
 import { createEntity } from './odata/write.js';
 import type { Store } from './store.js';
+import {
+  exportPackage,
+  resolveProject,
+  type ExportProject,
+  type ExportProjectInput,
+} from './export-package.js';
 
 export type DmfStatus =
   'Unknown' | 'NotRun' | 'Executing' | 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Canceled';
@@ -32,6 +43,7 @@ export interface DmfExecutionInfo {
 }
 
 interface Execution extends DmfExecutionInfo {
+  kind: 'import' | 'export';
   executingAt: number;
   finishAt: number;
   package: Uint8Array | undefined;
@@ -43,6 +55,11 @@ interface Execution extends DmfExecutionInfo {
 const NOT_RUN_MS = 500;
 const EXECUTING_MS = 1000;
 const PER_ROW_MS = 1;
+/**
+ * Export: staging and writing the file per row. A model, not a measurement of F&O (whose batch
+ * queue alone can add minutes): 50,000 rows/s, so the export's fixed cost dominates small ones.
+ */
+const EXPORT_PER_ROW_MS = 0.02;
 
 export function decodeXml(bytes: Uint8Array): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return Buffer.from(bytes.subarray(2)).toString('utf16le');
@@ -90,6 +107,8 @@ export function readManifest(xml: string): ManifestEntity[] {
 export class Dmf {
   private readonly blobs = new Map<string, Buffer>();
   private readonly runs = new Map<string, Execution>();
+  /** Export data projects by lower-case name. */
+  private readonly projects = new Map<string, ExportProject>();
   private sequence = 0;
 
   constructor(
@@ -103,6 +122,12 @@ export class Dmf {
     for (const run of this.runs.values()) clearTimeout(run.timer);
     this.runs.clear();
     this.blobs.clear();
+    this.projects.clear();
+  }
+
+  /** Defines (or replaces) an export data project: its entities and the fields each exports. */
+  defineExportProject(name: string, entities: readonly ExportProjectInput[]): void {
+    this.projects.set(name.toLowerCase(), resolveProject(name, entities));
   }
 
   close(): void {
@@ -137,8 +162,7 @@ export class Dmf {
       case 'GetAzureWriteUrl': {
         const name = String(args.uniqueFileName ?? '');
         if (!name) throw plainError(400, "The parameter 'uniqueFileName' is missing or empty.");
-        const expiry = new Date(Date.now() + 3600_000).toISOString().slice(0, 19) + 'Z';
-        const blobUrl = `${req.url.origin}/_blob/dmf/${encodeURIComponent(name)}?sv=2014-02-14&sr=b&sig=${randomUUID().replace(/-/g, '')}&st=${encodeURIComponent(new Date().toISOString().slice(0, 19) + 'Z')}&se=${encodeURIComponent(expiry)}&sp=rw`;
+        const blobUrl = this.blobUrl(req.url.origin, name);
         // value is itself a JSON document as a string (clients parse it twice).
         return value(JSON.stringify({ BlobId: `{${randomUUID().toUpperCase()}}`, BlobUrl: blobUrl }));
       }
@@ -157,9 +181,18 @@ export class Dmf {
         // Shape NOT CONFIRMED (§6): a JSON array of messages, encoded as a string like GetAzureWriteUrl.
         return value(JSON.stringify(run?.errors ?? []));
       }
+      case 'ExportToPackage':
+      case 'ExportToPackageAsync':
+        return value(this.startExport(args));
+      case 'GetExportedPackageUrl': {
+        const run = this.runs.get(String(args.executionId ?? ''));
+        if (run) this.advance(run);
+        // Empty until the package exists (clients poll, as Microsoft's sample does).
+        if (!run || run.kind !== 'export' || run.status !== 'Succeeded') return value('');
+        return value(this.blobUrl(req.url.origin, `${run.executionId}.zip`));
+      }
       case 'GetImportTargetErrorKeysFileUrl':
       case 'GetImportStagingErrorFileUrl':
-      case 'GetExportedPackageUrl':
         return value('');
       case 'GenerateImportTargetErrorKeysFile':
         return value(false, 'Edm.Boolean');
@@ -168,25 +201,36 @@ export class Dmf {
     }
   }
 
-  private startImport(args: Record<string, unknown>): string {
-    this.counters.packageImports++;
-    const now = Date.now();
-    const definitionGroupId = String(args.definitionGroupId ?? '');
+  /** A SAS-like URL of a blob (`sig` is checked on upload). */
+  private blobUrl(origin: string, name: string): string {
+    const expiry = new Date(Date.now() + 3600_000).toISOString().slice(0, 19) + 'Z';
+    return `${origin}/_blob/dmf/${encodeURIComponent(name)}?sv=2014-02-14&sr=b&sig=${randomUUID().replace(/-/g, '')}&st=${encodeURIComponent(new Date().toISOString().slice(0, 19) + 'Z')}&se=${encodeURIComponent(expiry)}&sp=rw`;
+  }
+
+  /** The caller's execution id, or one like F&O's (`<project>-<timestamp>-<n>`). */
+  private executionIdOf(args: Record<string, unknown>, fallback: string): string {
     const stamp = this.now().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    const executionId =
-      String(args.executionId ?? '') || `${definitionGroupId || 'Import'}-${stamp}-${++this.sequence}`;
-    if (this.runs.has(executionId)) throw plainError(400, `Execution ID '${executionId}' already exists.`);
-    const packageUrl = String(args.packageUrl ?? '');
-    const m = /\/_blob\/dmf\/([^?]+)/.exec(packageUrl);
-    const pkg = m ? this.blobs.get(decodeURIComponent(m[1]!)) : undefined;
-    const legalEntityId = String(args.legalEntityId ?? '').toLowerCase();
+    const group = String(args.definitionGroupId ?? '') || fallback;
+    return String(args.executionId ?? '') || `${group}-${stamp}-${++this.sequence}`;
+  }
+
+  /** Registers a new execution in NotRun; its timer moves it on. */
+  private begin(
+    kind: Execution['kind'],
+    args: Record<string, unknown>,
+    executionId: string,
+    errors: string[],
+    pkg: Uint8Array | undefined,
+  ): string {
+    const now = Date.now();
     const run: Execution = {
+      kind,
       executionId,
-      definitionGroupId,
-      legalEntityId,
+      definitionGroupId: String(args.definitionGroupId ?? ''),
+      legalEntityId: String(args.legalEntityId ?? '').toLowerCase(),
       status: 'NotRun',
       entities: [],
-      errors: pkg ? [] : [`Unable to download the package from '${packageUrl}'.`],
+      errors,
       executingAt: now + NOT_RUN_MS * this.timeScale,
       finishAt: now + (NOT_RUN_MS + EXECUTING_MS) * this.timeScale,
       package: pkg,
@@ -197,6 +241,35 @@ export class Dmf {
     return executionId;
   }
 
+  private startExport(args: Record<string, unknown>): string {
+    this.counters.packageExports++;
+    const executionId = this.executionIdOf(args, 'Export');
+    const previous = this.runs.get(executionId);
+    if (previous && args.reExecute !== true)
+      throw plainError(400, `Execution ID '${executionId}' already exists.`);
+    if (previous) clearTimeout(previous.timer);
+    const name = String(args.definitionGroupId ?? '');
+    const found = this.projects.has(name.toLowerCase());
+    return this.begin(
+      'export',
+      args,
+      executionId,
+      found ? [] : [`Data project '${name}' was not found.`],
+      undefined,
+    );
+  }
+
+  private startImport(args: Record<string, unknown>): string {
+    this.counters.packageImports++;
+    const executionId = this.executionIdOf(args, 'Import');
+    if (this.runs.has(executionId)) throw plainError(400, `Execution ID '${executionId}' already exists.`);
+    const packageUrl = String(args.packageUrl ?? '');
+    const m = /\/_blob\/dmf\/([^?]+)/.exec(packageUrl);
+    const pkg = m ? this.blobs.get(decodeURIComponent(m[1]!)) : undefined;
+    const errors = pkg ? [] : [`Unable to download the package from '${packageUrl}'.`];
+    return this.begin('import', args, executionId, errors, pkg);
+  }
+
   /** Moves an execution through its states by the clock; the import itself happens when it finishes. */
   private advance(run: Execution): void {
     if (run.done) return;
@@ -204,16 +277,24 @@ export class Dmf {
     if (now < run.executingAt) return;
     if (run.status === 'NotRun') {
       run.status = 'Executing';
-      // Rows are imported at the start of Executing; the duration grows with the row count.
-      const rows = this.importPackage(run);
+      // Rows are imported (or exported) at the start of Executing; the duration grows with the row count.
+      const rows = run.kind === 'import' ? this.importPackage(run) : this.exportRows(run);
+      const perRow = run.kind === 'import' ? PER_ROW_MS : EXPORT_PER_ROW_MS;
       run.finishAt = Math.max(
         run.finishAt,
-        run.executingAt + (EXECUTING_MS + rows * PER_ROW_MS) * this.timeScale,
+        run.executingAt + (EXECUTING_MS + rows * perRow) * this.timeScale,
       );
       clearTimeout(run.timer);
       run.timer = setTimeout(() => this.advance(run), Math.max(0, run.finishAt - now) + 1);
     }
     if (Date.now() < run.finishAt) return;
+    if (run.kind === 'export') {
+      run.status = run.package ? 'Succeeded' : 'Failed';
+      if (run.package) this.blobs.set(`${run.executionId}.zip`, Buffer.from(run.package));
+      run.done = true;
+      run.package = undefined;
+      return;
+    }
     const total = run.entities.reduce((s, e) => s + e.rows, 0);
     const failed = run.entities.reduce((s, e) => s + e.failed, 0);
     run.status =
@@ -224,6 +305,16 @@ export class Dmf {
           : 'Succeeded';
     run.done = true;
     run.package = undefined;
+  }
+
+  /** Snapshots the project's rows of the legal entity into a package; returns the row count. */
+  private exportRows(run: Execution): number {
+    const project = this.projects.get(run.definitionGroupId.toLowerCase());
+    if (!project) return 0;
+    const { zip, entities } = exportPackage(this.store, project, run.legalEntityId);
+    run.package = zip;
+    run.entities = entities.map((e) => ({ entity: e.entity, rows: e.rows, imported: e.rows, failed: 0 }));
+    return entities.reduce((n, e) => n + e.rows, 0);
   }
 
   private importPackage(run: Execution): number {

@@ -67,9 +67,8 @@ function showAccountPage() {
   const show = (accountId) => {
     const account = DEMO_PREVIEW_ACCOUNTS.find((a) => a.Id === accountId) ?? DEMO_PREVIEW_ACCOUNTS[0];
     picker.value = account.Id;
-    details.textContent = `D365 Legal Entity: ${account.D365_Legal_Entity__c ?? '(none)'} · ${
-      account.Invoices.length
-    } invoice(s) · ${account.Id}`;
+    // No invoice count here: in the sandbox the card shows the org's invoices, not the fixed set.
+    details.textContent = `D365 Legal Entity: ${account.D365_Legal_Entity__c ?? '(none)'} · ${account.Id}`;
     slot.replaceChildren();
     const element = createElement('c-d365-account-standing', { is: D365AccountStanding });
     element.recordId = account.Id;

@@ -1,15 +1,20 @@
 /**
- * Importing a data package through the DMF package REST API (d365.md §6). DMF imports are
- * exempt from OData service protection, so volume loads go this way (bulk-write.ts routes).
+ * Importing and exporting data packages through the DMF package REST API (docs/d365-client.md §5). DMF is
+ * exempt from OData service protection, so volume loads and reads go this way (bulk-write.ts
+ * routes writes; flows decide reads).
  *
  *   GetAzureWriteUrl → PUT <BlobUrl> (x-ms-blob-type: BlockBlob) → ImportFromPackage
  *   → poll GetExecutionSummaryStatus (backoff) → on PartiallySucceeded/Failed GetExecutionErrors
  *
- * ImportFromPackage is a write that must not run twice: we choose the executionId ourselves, so
- * after an ambiguous failure we ask GetExecutionSummaryStatus for that id before anything else.
+ *   ExportToPackage → poll GetExecutionSummaryStatus → GetExportedPackageUrl (polled until it is
+ *   not empty) → GET <package URL>
+ *
+ * ImportFromPackage and ExportToPackage start jobs that must not run twice: we choose the
+ * executionId ourselves, so after an ambiguous failure we ask GetExecutionSummaryStatus for that
+ * id before anything else.
  */
 import { randomUUID } from 'node:crypto';
-import { D365ProtocolError, D365Unavailable } from '../errors.js';
+import { D365ExportFailed, D365ProtocolError, D365Unavailable } from '../errors.js';
 import type { Lane } from '../governor/lanes.js';
 import type { ODataClient } from '../odata/odata-client.js';
 import { sleep } from '../retry-policy.js';
@@ -50,6 +55,28 @@ export interface ImportPackageResult {
   errors: string[];
   packageBytes: number;
   polls: number;
+}
+
+export interface ExportPackageOptions {
+  /** The export data project (definition group) configured in F&O: its entities and fields. */
+  definitionGroupId: string;
+  legalEntityId: string;
+  /** Name of the package file F&O writes; default the execution id. */
+  packageName?: string;
+  /** Our own id, so an ambiguous ExportToPackage can be checked; default a new UUID. */
+  executionId?: string;
+  lane?: Lane;
+  /** Total time allowed for the export and its package (default 1 h). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ExportPackageResult {
+  executionId: string;
+  /** The package (a zip; read it with package-reader.ts). */
+  zip: Uint8Array;
+  /** F&O requests made: the start, the status polls and the package URL polls (the download is blob storage). */
+  requests: number;
 }
 
 export interface PackageClientOptions {
@@ -112,25 +139,116 @@ export class PackageClient {
     // F&O echoes the execution id we chose; should it ever assign its own, follow that one.
     const runId = started.outcome === 'created' ? started.row : executionId;
     const deadline = Date.now() + (o.timeoutMs ?? 3_600_000);
+    const { status, polls } = await this.waitForFinal(runId, lane, deadline, 'import');
+    const errors =
+      status === 'PartiallySucceeded' || status === 'Failed' ? await this.errors(runId, lane) : [];
+    return { executionId: runId, status, errors, packageBytes: zip.byteLength, polls };
+  }
+
+  /**
+   * Runs an export data project for one legal entity and downloads its package. Only `Succeeded`
+   * counts: a partly exported catalogue would look like products that disappeared.
+   */
+  async exportPackage(o: ExportPackageOptions): Promise<ExportPackageResult> {
+    const lane = o.lane ?? 'bulk';
+    const executionId = o.executionId ?? `fobridge-${randomUUID()}`;
+    let requests = 0;
+    const started = await createOnce<string>({
+      find: async () => {
+        requests += 1;
+        const status = await this.status(executionId, lane);
+        return status === 'Unknown' ? undefined : executionId;
+      },
+      create: async () => {
+        requests += 1;
+        const res = await this.odata.action<{ value?: unknown }>(
+          GROUPS,
+          'ExportToPackage',
+          {
+            definitionGroupId: o.definitionGroupId,
+            packageName: o.packageName ?? executionId,
+            executionId,
+            reExecute: false,
+            legalEntityId: o.legalEntityId,
+          },
+          { lane },
+        );
+        // The value is the execution id: flat, as Microsoft's sample reads it; Microsoft's docs
+        // show it nested ({"value":{"value":"<id>"}}), so that is accepted too.
+        const v = res?.value as unknown;
+        const nested = (v as { value?: unknown } | null)?.value;
+        const id = typeof v === 'string' ? v : typeof nested === 'string' ? nested : '';
+        return id || executionId;
+      },
+    });
+    const runId = started.row;
+    const deadline = Date.now() + (o.timeoutMs ?? 3_600_000);
+    const final = await this.waitForFinal(runId, lane, deadline, 'export', o.signal);
+    requests += final.polls;
+    if (final.status !== 'Succeeded') {
+      const errors = await this.errors(runId, lane);
+      throw new D365ExportFailed(
+        `DMF export ${runId} (${o.definitionGroupId}) ended ${final.status}`,
+        errors,
+        {
+          entity: GROUPS,
+          d365Message: errors[0],
+        },
+      );
+    }
+    let delay = this.options.pollInitialMs ?? 1000;
+    for (;;) {
+      requests += 1;
+      const url = await this.exportedPackageUrl(runId, lane);
+      if (url) {
+        const res = await this.transport.sendExternal({ method: 'GET', url, binary: true });
+        return { executionId: runId, zip: new Uint8Array(res.bytes ?? Buffer.alloc(0)), requests };
+      }
+      if (Date.now() + delay > deadline)
+        throw new D365ExportFailed(`DMF export ${runId}: no package URL in time`, [], { entity: GROUPS });
+      await sleep(delay);
+      delay = Math.min(this.options.pollMaxMs ?? 30_000, delay * (this.options.pollFactor ?? 1.5));
+    }
+  }
+
+  /** Polls GetExecutionSummaryStatus with backoff until a final status. */
+  private async waitForFinal(
+    runId: string,
+    lane: Lane,
+    deadline: number,
+    what: 'import' | 'export',
+    signal?: AbortSignal,
+  ): Promise<{ status: ExecutionStatus; polls: number }> {
     let delay = this.options.pollInitialMs ?? 1000;
     let polls = 0;
     for (;;) {
       await sleep(delay);
+      signal?.throwIfAborted();
       polls += 1;
       const status = await this.status(runId, lane);
-      if (TERMINAL.has(status)) {
-        const errors =
-          status === 'PartiallySucceeded' || status === 'Failed' ? await this.errors(runId, lane) : [];
-        return { executionId: runId, status, errors, packageBytes: zip.byteLength, polls };
-      }
+      if (TERMINAL.has(status)) return { status, polls };
       if (Date.now() + delay > deadline) {
-        throw new D365Unavailable(`DMF import ${runId} did not finish in time (last status ${status})`, {
+        throw new D365Unavailable(`DMF ${what} ${runId} did not finish in time (last status ${status})`, {
           transient: true,
           entity: GROUPS,
         });
       }
       delay = Math.min(this.options.pollMaxMs ?? 30_000, delay * (this.options.pollFactor ?? 1.5));
     }
+  }
+
+  /** `GetExportedPackageUrl`: the package's blob URL, or '' while it does not exist yet. */
+  async exportedPackageUrl(executionId: string, lane: Lane = 'bulk'): Promise<string> {
+    const res = await this.odata.action<{ value?: unknown }>(
+      GROUPS,
+      'GetExportedPackageUrl',
+      { executionId },
+      { lane, idempotent: true },
+    );
+    const v = typeof res?.value === 'string' ? res.value.trim() : '';
+    if (v && !/^https?:\/\//.test(v))
+      throw new D365ProtocolError('GetExportedPackageUrl returned no URL', { entity: GROUPS });
+    return v;
   }
 
   /** `GetAzureWriteUrl` → the blob SAS URL (the action's value is itself a JSON string). */

@@ -9,7 +9,8 @@
  *  - Concurrency: an adaptive limit (adaptive-limit.ts), bounded by `maxConcurrency`.
  *  - Pause: a 429 pauses every lane until Retry-After has passed, plus jitter; a pause is never
  *    shortened and no call is sent before it ends. With `sharedPause` the pause is written to
- *    the store and other replicas' pauses are read every `sharedPollMs`.
+ *    the store; other replicas' pauses are pushed as they are stored where the store can
+ *    (PostgreSQL's LISTEN/NOTIFY) and read every `sharedPollMs` in any case (the fallback).
  *  - Budget: optional sliding-window request and execution-time budgets (budget.ts).
  */
 import type { Registry } from 'prom-client';
@@ -118,6 +119,7 @@ export class Governor {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
   private closed = false;
+  private readonly unsubscribePause: (() => void) | undefined;
 
   constructor(private readonly options: GovernorOptions) {
     this.environment = options.environment;
@@ -146,6 +148,9 @@ export class Governor {
     this.metrics = createGovernorMetrics(options.registry);
     this.metrics.limit.set({ environment: this.environment }, this.adaptive.limit);
     this.jobTarget = this.adaptive.limit + Math.max(2, Math.ceil(this.adaptive.limit / 2));
+    this.unsubscribePause = options.sharedPause?.subscribePause?.(this.environment, (until) =>
+      this.learnSharedPause(until),
+    );
   }
 
   /** Wait for a slot in `lane`. Rejects with D365Throttled if a pause outlasts `deadline`. */
@@ -284,6 +289,7 @@ export class Governor {
 
   close(): void {
     this.closed = true;
+    this.unsubscribePause?.();
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     for (const lane of LANES) {
       for (const w of this.queues[lane].splice(0)) {
@@ -428,6 +434,14 @@ export class Governor {
         break;
     }
     this.metrics.limit.set({ environment: this.environment }, this.adaptive.limit);
+    this.pump();
+  }
+
+  /** A pause another replica stored, pushed by the store: held from now on (never shortens one). */
+  private learnSharedPause(untilMs: number): void {
+    if (untilMs <= this.sharedPausedUntil) return;
+    this.sharedPausedUntil = untilMs;
+    this.metrics.pausedUntil.set({ environment: this.environment }, Math.ceil(this.pausedUntil / 1000));
     this.pump();
   }
 

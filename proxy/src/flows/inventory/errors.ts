@@ -15,7 +15,6 @@ export class UnknownCompanyError extends InventoryError {
     readonly why: string,
   ) {
     super(`Company "${company}" ${why}`);
-    this.name = 'UnknownCompanyError';
   }
 }
 
@@ -28,7 +27,6 @@ export class InventoryUnavailableError extends InventoryError {
     cause: unknown,
   ) {
     super(code === 'D365_THROTTLED' ? 'F&O is throttling requests' : 'F&O did not answer', { cause });
-    this.name = 'InventoryUnavailableError';
   }
 }
 
@@ -37,6 +35,5 @@ export class D365NotConfiguredError extends InventoryError {
   readonly code = 'D365_NOT_CONFIGURED';
   constructor() {
     super('The proxy has no F&O connection');
-    this.name = 'D365NotConfiguredError';
   }
 }

@@ -3,7 +3,7 @@
  * "Create-once guarantees"): allocated from the company's range once, stored in the ledger (first writer
  * wins), and read back by every later attempt, so every retry targets the same F&O key.
  */
-import type { Store } from '../../jobs/index.js';
+import type { NumberLedger } from '../../jobs/index.js';
 
 export interface LedgerNumber {
   value: string;
@@ -15,7 +15,7 @@ export interface LedgerNumber {
 }
 
 export async function numberFor(
-  store: Store,
+  store: NumberLedger,
   opts: {
     /** Ledger namespace, e.g. `customer-number`. */
     ledger: string;
@@ -42,7 +42,7 @@ export async function numberFor(
  * taken number is never used again by this proxy (the counter only moves forward).
  */
 export async function replaceNumber(
-  store: Store,
+  store: NumberLedger,
   opts: Parameters<typeof numberFor>[1],
   taken: string,
 ): Promise<LedgerNumber> {

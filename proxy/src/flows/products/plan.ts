@@ -8,6 +8,9 @@
  * its own price book. Name, unit and type come from the first company (mapping order) that
  * releases the item. The standard price of a currency comes from the first company with a price
  * in that currency (Salesforce needs it before any custom price book entry).
+ *
+ * A company's `priceGroups` (mapping file) each get a price book of their own: the price a
+ * customer of that price group pays for one unit (the group's agreement, else the list price).
  */
 import { createHash } from 'node:crypto';
 import type { BridgeConfig } from '../../mapping/index.js';
@@ -74,6 +77,20 @@ export const hashOf = (value: unknown): string =>
 export function priceBookName(books: PriceBooks, company: string, currency: string): string | undefined {
   if (books === 'none') return undefined;
   return books === 'company' ? `F&O ${company.toUpperCase()}` : `F&O ${company.toUpperCase()} ${currency}`;
+}
+
+/**
+ * The price book of a company's customer price group: `F&O USMF group RETAIL`, per currency with
+ * `company-currency` (`… RETAIL USD`). "group" keeps it apart from a currency book (`F&O USMF USD`).
+ */
+export function groupPriceBookName(
+  books: PriceBooks,
+  company: string,
+  group: string,
+  currency: string,
+): string {
+  const name = `F&O ${company.toUpperCase()} group ${group}`;
+  return books === 'company-currency' ? `${name} ${currency}` : name;
 }
 
 export const priceKey = (book: string, currency: string, itemNumber: string): string =>
@@ -143,33 +160,45 @@ export function buildPlan(
 
     // Standard prices first: per currency, from the first company with a price in it.
     const standardDone = new Set<string>();
+    const groupEntries: PriceRecord[] = [];
     for (const company of companies) {
       const rp = here.get(company);
       const catalogue = catalogues.find((c) => c.company === company);
       if (!rp || !catalogue) continue;
       const baseCurrency = cfg.companies[company]!.currency;
+      const agreements = catalogue.agreements.get(item) ?? [];
       for (const currency of currenciesOf(cfg, company, s.multiCurrency)) {
-        const price = listPrice(catalogue.agreements.get(item) ?? [], rp, currency, {
-          today: s.today,
-          baseCurrency,
-        });
-        if (price === undefined) continue;
-        const entry = (book: string): PriceRecord => ({
+        const entry = (book: string, unitPrice: number): PriceRecord => ({
           key: priceKey(book, currency, item),
           itemNumber: item,
           company,
           book,
           currency,
-          unitPrice: price,
+          unitPrice,
         });
-        if (!standardDone.has(currency)) {
-          standardDone.add(currency);
-          prices.push(entry(''));
+        const price = listPrice(agreements, rp, currency, { today: s.today, baseCurrency });
+        if (price !== undefined) {
+          if (!standardDone.has(currency)) {
+            standardDone.add(currency);
+            prices.push(entry('', price));
+          }
+          const book = priceBookName(s.priceBooks, company, currency);
+          if (book) prices.push(entry(book, price));
         }
-        const book = priceBookName(s.priceBooks, company, currency);
-        if (book) prices.push(entry(book));
+        for (const group of cfg.companies[company]!.priceGroups ?? []) {
+          const groupPrice = listPrice(agreements, rp, currency, {
+            today: s.today,
+            baseCurrency,
+            customerGroup: group,
+          });
+          if (groupPrice !== undefined)
+            groupEntries.push(entry(groupPriceBookName(s.priceBooks, company, group, currency), groupPrice));
+        }
       }
     }
+    // A group price in a currency without a list price anywhere has no standard entry to stand
+    // on (Salesforce: STANDARD_PRICE_NOT_DEFINED): it waits until the item has a list price.
+    prices.push(...groupEntries.filter((e) => standardDone.has(e.currency)));
   }
   // Standard entries sort before custom ones: Salesforce refuses a custom one without it.
   prices.sort((a, b) => (a.book === '' ? 0 : 1) - (b.book === '' ? 0 : 1));

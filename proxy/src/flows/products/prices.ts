@@ -36,7 +36,9 @@ const isOpen = (date: string): boolean => !date || date.startsWith('1900-01-01')
 function applies(a: PriceAgreement, currency: string, today: string, group: string | undefined): boolean {
   if (a.PriceCurrencyCode.toUpperCase() !== currency) return false;
   if (a.CustomerAccountNumber) return false;
-  if (a.PriceCustomerGroupCode && a.PriceCustomerGroupCode !== group) return false;
+  // F&O compares price group ids case-insensitively.
+  if (a.PriceCustomerGroupCode && a.PriceCustomerGroupCode.toLowerCase() !== group?.toLowerCase())
+    return false;
   if ((a.FromQuantity ?? 0) > 1) return false;
   if ((a.ToQuantity ?? 0) !== 0 && a.ToQuantity <= 1) return false;
   if (!isOpen(a.PriceApplicableFromDate) && a.PriceApplicableFromDate.slice(0, 10) > today) return false;

@@ -8,7 +8,7 @@
 import type { FnoRunDeps, FnoRunOptions, FnoRunResult, FnoToSalesforceFlow } from '../sync/flow.js';
 import { UnmappedCompanyError } from '../sync/fno-errors.js';
 import { buildPlan, emptyState, type ProductsState } from './plan.js';
-import { fnoLanguage, readCatalogue, readNames, type CompanyCatalogue } from './read-fno.js';
+import { fnoLanguage, readCompany, readNames } from './read-fno.js';
 import { changesOf, writeChanges } from './write-salesforce.js';
 
 const STATE_NS = 'products';
@@ -21,20 +21,20 @@ export async function runProducts(opts: FnoRunOptions, deps: FnoRunDeps): Promis
   const companies = opts.companies?.length ? opts.companies.map((c) => c.toLowerCase()) : mapped;
   for (const c of companies) if (!cfg.companies[c]) throw new UnmappedCompanyError(c);
 
-  const catalogues: CompanyCatalogue[] = [];
-  const names = new Map<string, Map<string, string>>();
-  let d365Requests = 0;
-  for (const company of mapped.filter((c) => companies.includes(c))) {
-    const catalogue = await readCatalogue(d365, company, deps.signal);
-    d365Requests += catalogue.requests;
-    catalogues.push(catalogue);
-    const language = fnoLanguage(cfg.companies[company]!.language);
-    if (!names.has(language)) {
-      const read = await readNames(d365, language, deps.signal);
-      d365Requests += read.requests;
-      names.set(language, read.names);
-    }
-  }
+  // Companies and name languages are read at once (the governor's bulk lane still bounds the
+  // requests): an export mostly waits for F&O's job, so the others need not wait behind it.
+  const read = mapped.filter((c) => companies.includes(c));
+  const languages = [...new Set(read.map((c) => fnoLanguage(cfg.companies[c]!.language)))];
+  const settings = {
+    exportProject: config.PRODUCTS_EXPORT_PROJECT,
+    exportThreshold: config.PRODUCTS_EXPORT_THRESHOLD,
+  };
+  const [catalogues, nameReads] = await Promise.all([
+    Promise.all(read.map((company) => readCompany(d365, company, settings, deps.log, deps.signal))),
+    Promise.all(languages.map((language) => readNames(d365, language, deps.signal))),
+  ]);
+  const names = new Map(languages.map((language, i) => [language, nameReads[i]!.names]));
+  const d365Requests = [...catalogues, ...nameReads].reduce((n, r) => n + r.requests, 0);
 
   const state = (await store.ledgerGet<ProductsState>(STATE_NS, STATE_KEY)) ?? emptyState();
   const plan = buildPlan(cfg, catalogues, names, state, {
@@ -48,6 +48,8 @@ export async function runProducts(opts: FnoRunOptions, deps: FnoRunDeps): Promis
     companies: catalogues.length,
     productsRead: catalogues.reduce((n, c) => n + c.products.length, 0),
     d365Requests,
+    companiesExported: catalogues.filter((c) => c.via === 'export').length,
+    exportsFailed: catalogues.filter((c) => c.exportFailed).length,
     productsChanged: changes.products.length,
     pricesChanged: changes.prices.length,
     productsToDeactivate: changes.deactivate.length,

@@ -145,8 +145,28 @@ async function writeEntries(
     // An entry the store forgot (a lost or reset store) exists already: its product, price book
     // and currency cannot be written again, so it is upserted once more with its price only.
     // (A refusal for another reason is refused again, and logged then.)
-    const again: PriceRecord[] = [];
-    res.results.forEach((r, i) => (r.success ? remember(fresh[i]!, r) : again.push(fresh[i]!)));
+    const refused: PriceRecord[] = [];
+    res.results.forEach((r, i) => (r.success ? remember(fresh[i]!, r) : refused.push(fresh[i]!)));
+    // An entry typed by hand before the bridge (no key) holds the product's place in the book:
+    // F&O is the price master, so it is taken over (key and price set by Id), never duplicated.
+    const unkeyed = await unkeyedEntries(sf, refused, ctx);
+    const adopted = refused.filter((e) => unkeyed.has(slot(e, ctx)));
+    if (adopted.length > 0) {
+      const results = await sf.updateMany(
+        'PricebookEntry',
+        adopted.map((e) => ({
+          Id: unkeyed.get(slot(e, ctx)),
+          D365_Price_Key__c: e.key,
+          UnitPrice: e.unitPrice,
+          IsActive: true,
+        })),
+        { allOrNone: false },
+      );
+      results.forEach((r, i) =>
+        remember(adopted[i]!, { ...r, id: r.id ?? unkeyed.get(slot(adopted[i]!, ctx))! }),
+      );
+    }
+    const again = refused.filter((e) => !unkeyed.has(slot(e, ctx)));
     if (again.length > 0) {
       const second = await sf.upsertMany(
         'PricebookEntry',
@@ -165,6 +185,47 @@ async function writeEntries(
     );
     results.forEach((r, i) => remember(known[i]!, { ...r, id: r.id ?? state.prices[known[i]!.key]!.id }));
   }
+}
+
+/** Where an entry sits in Salesforce: one per product, price book and (multi-currency) currency. */
+function slot(
+  e: PriceRecord,
+  ctx: { bookIds: ReadonlyMap<string, string>; state: ProductsState; multiCurrency: boolean },
+): string {
+  const product = ctx.state.products[e.itemNumber]?.id ?? '';
+  return `${product}|${ctx.bookIds.get(e.book) ?? ''}|${ctx.multiCurrency ? e.currency : ''}`;
+}
+
+/**
+ * Entries without a `D365_Price_Key__c` in the slots of `refused` (a price typed before the
+ * bridge, or written by another tool), by slot. One query per 200 products.
+ */
+async function unkeyedEntries(
+  sf: SalesforceClient,
+  refused: readonly PriceRecord[],
+  ctx: { bookIds: ReadonlyMap<string, string>; state: ProductsState; multiCurrency: boolean },
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const productIds = [
+    ...new Set(refused.map((e) => ctx.state.products[e.itemNumber]?.id).filter((id): id is string => !!id)),
+  ];
+  const currency = ctx.multiCurrency ? ', CurrencyIsoCode' : '';
+  for (let i = 0; i < productIds.length; i += 200) {
+    const ids = productIds
+      .slice(i, i + 200)
+      .map((id) => `'${id}'`)
+      .join(', ');
+    const rows = await sf.queryAll<{
+      Id: string;
+      Product2Id: string;
+      Pricebook2Id: string;
+      CurrencyIsoCode?: string;
+    }>(
+      `SELECT Id, Product2Id, Pricebook2Id${currency} FROM PricebookEntry WHERE D365_Price_Key__c = null AND Product2Id IN (${ids})`,
+    );
+    for (const r of rows) found.set(`${r.Product2Id}|${r.Pricebook2Id}|${r.CurrencyIsoCode ?? ''}`, r.Id);
+  }
+  return found;
 }
 
 /** The Ids of the price books the entries need: remembered, found by name, or created. */

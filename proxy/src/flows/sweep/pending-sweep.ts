@@ -90,7 +90,7 @@ export async function sweepPending(opts: SweepOptions, signal?: AbortSignal): Pr
   return out;
 }
 
-function toOrgNames(value: unknown, sfName: (n: string) => string): any {
+export function toOrgNames(value: unknown, sfName: (n: string) => string): any {
   if (Array.isArray(value)) return value.map((v) => toOrgNames(v, sfName));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};

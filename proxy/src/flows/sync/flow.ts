@@ -18,6 +18,7 @@ import type { JobContext, Store } from '../../jobs/index.js';
 import type { BridgeConfig, ReadOptions, Rejection } from '../../mapping/index.js';
 import type { SalesforceClient } from '../../salesforce/index.js';
 import type { OwnershipMetrics } from '../numbering/ownership.js';
+import type { FnoToSalesforceReconcile, SalesforceToFnoReconcile } from '../reconcile/declaration.js';
 import type { SyncObject, SyncWriteBack } from '../write-back/write-back.js';
 
 export interface SyncJobDeps {
@@ -120,6 +121,8 @@ export interface SalesforceToFnoFlow<R extends ReadRecord = ReadRecord> {
   read(payload: unknown, cfg: BridgeConfig, opts: ReadOptions): R | Rejection;
   /** The F&O work; resolves to the F&O key written back to `keyField`. */
   sync(record: R, run: SyncRun): Promise<string>;
+  /** How reconciliation compares this flow's records with F&O (docs/reconciliation.md). */
+  reconcile: SalesforceToFnoReconcile<R>;
 }
 
 /** Keeps a flow's `read` and `sync` paired on one record type, then lists it with the others. */
@@ -180,6 +183,11 @@ export interface FnoToSalesforceFlow {
   scheduleSetting: keyof Config;
   /** One run: read F&O, write what changed to Salesforce. */
   run(opts: FnoRunOptions, deps: FnoRunDeps): Promise<FnoRunResult>;
+  /**
+   * How reconciliation compares what Salesforce holds with F&O (docs/reconciliation.md). The
+   * registry adds it to every entry of `FNO_TO_SALESFORCE` (a test checks each has one).
+   */
+  reconcile?: FnoToSalesforceReconcile;
 }
 
 /** The SELECT list of `select` (fields, then each sub-query), as SOQL. */

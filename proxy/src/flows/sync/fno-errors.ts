@@ -12,7 +12,6 @@ export class FlowNotConfiguredError extends DomainError {
     readonly missing: readonly string[],
   ) {
     super(`The ${flow} flow cannot run: ${missing.join(', ')} not configured`);
-    this.name = 'FlowNotConfiguredError';
   }
 }
 
@@ -21,6 +20,5 @@ export class UnmappedCompanyError extends DomainError {
   readonly code = 'UNKNOWN_COMPANY';
   constructor(readonly company: string) {
     super(`Company "${company}" is not mapped in the bridge configuration`);
-    this.name = 'UnmappedCompanyError';
   }
 }

@@ -5,7 +5,17 @@
  * fails when the package's Apex (`D365SyncSelector`, `D365SyncFields`) says anything else.
  * Adding a flow: docs/adding-a-flow.md.
  */
-import { readAccount, readContact, readOpportunity } from '../../mapping/index.js';
+import {
+  contactChanges,
+  customerChanges,
+  customerCorrelationField,
+  isRejection,
+  ORDER_CORRELATION_FIELD,
+  readAccount,
+  readContact,
+  readOpportunity,
+  salesOrderFrom,
+} from '../../mapping/index.js';
 import { syncAccount } from '../accounts/account-handler.js';
 import { syncContact } from '../contacts/contact-handler.js';
 import { SyncAccountRecord, SyncContactRecord, SyncOpportunityRecord } from '../intake/record-schemas.js';
@@ -13,6 +23,7 @@ import { invoicesFlow } from '../invoices/invoices-flow.js';
 import { syncOrder } from '../orders/order-handler.js';
 import { paymentsFlow } from '../payments/payments-flow.js';
 import { productsFlow } from '../products/products-flow.js';
+import { invoicesReconcile, paymentsReconcile, productsReconcile } from '../reconcile/fno-pairs.js';
 import { salesforceToFno, type FnoToSalesforceFlow, type SalesforceToFnoFlow } from './flow.js';
 
 /** Flow 1: Account → F&O customer. */
@@ -48,6 +59,16 @@ const account = salesforceToFno({
   record: SyncAccountRecord,
   read: readAccount,
   sync: syncAccount,
+  reconcile: {
+    pair: 'Accounts ↔ customers (CustomersV3)',
+    entity: 'CustomersV3',
+    fnoKey: 'CustomerAccount',
+    correlationField: customerCorrelationField,
+    idPrefix: '001',
+    // What the update writes: name, address, phone, web site, extra fields (never group or terms).
+    mapped: customerChanges,
+    repairsDifferences: true,
+  },
 });
 
 /** Flow 2: Contact → F&O contact person of its Account's customer. */
@@ -88,6 +109,15 @@ const contact = salesforceToFno({
   record: SyncContactRecord,
   read: readContact,
   sync: syncContact,
+  reconcile: {
+    pair: 'Contacts ↔ contact persons (ContactPersons)',
+    entity: 'ContactPersons',
+    fnoKey: 'ContactPersonId',
+    correlationField: (cfg) => cfg.contact.correlationField,
+    idPrefix: '003',
+    mapped: contactChanges,
+    repairsDifferences: true,
+  },
 });
 
 /** Flow 3: won Opportunity with its products → F&O sales order. */
@@ -135,13 +165,33 @@ const order = salesforceToFno({
   record: SyncOpportunityRecord,
   read: readOpportunity,
   sync: syncOrder,
+  reconcile: {
+    pair: 'won Opportunities ↔ sales orders (SalesOrderHeadersV2)',
+    entity: 'SalesOrderHeadersV2',
+    fnoKey: 'SalesOrderNumber',
+    correlationField: () => ORDER_CORRELATION_FIELD,
+    idPrefix: '006',
+    // The header fields that stay as the flow wrote them; dates, site and lines are F&O's to change.
+    mapped: (read, cfg, opts) => {
+      const order = salesOrderFrom(read, cfg, opts);
+      if (isRejection(order)) return order;
+      const { OrderingCustomerAccountNumber, InvoiceCustomerAccountNumber, CurrencyCode } =
+        order.entity.header;
+      return { OrderingCustomerAccountNumber, InvoiceCustomerAccountNumber, CurrencyCode };
+    },
+    repairsDifferences: false,
+  },
 });
 
 /** Flow 6: posted sales invoices (events feed it; the sweep heals what they missed). */
-const invoices: FnoToSalesforceFlow = invoicesFlow;
+const invoices: FnoToSalesforceFlow = { ...invoicesFlow, reconcile: invoicesReconcile };
 
 /** Salesforce → F&O: the records the package sends. */
 export const SALESFORCE_TO_FNO = [account, contact, order] as const satisfies readonly SalesforceToFnoFlow[];
 
 /** F&O → Salesforce: read F&O on a schedule or on request, upsert Salesforce records. */
-export const FNO_TO_SALESFORCE: readonly FnoToSalesforceFlow[] = [productsFlow, invoices, paymentsFlow];
+export const FNO_TO_SALESFORCE: readonly FnoToSalesforceFlow[] = [
+  { ...productsFlow, reconcile: productsReconcile },
+  invoices,
+  { ...paymentsFlow, reconcile: paymentsReconcile },
+];

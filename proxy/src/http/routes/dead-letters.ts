@@ -11,7 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { DeadLetterFilter, Store } from '../../jobs/types.js';
+import type { DeadLetterFilter, DeadLetterStore, JobStore } from '../../jobs/types.js';
 import { JobNotFoundError } from '../../jobs/errors.js';
 import { ProblemError } from '../problem.js';
 import {
@@ -24,7 +24,7 @@ import {
 } from './job-schemas.js';
 
 export interface DeadLetterRoutesOptions {
-  store: Store;
+  store: DeadLetterStore & Pick<JobStore, 'getJob' | 'getAudit'>;
   /** For tests. */
   clock?: () => number;
 }

@@ -7,13 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { JobNotFoundError } from '../../jobs/errors.js';
-import type { Store } from '../../jobs/types.js';
+import type { JobStore, Store } from '../../jobs/types.js';
 import type { AppPart } from '../app-part.js';
 import deadLetterRoutes from './dead-letters.js';
 import { jobDetail, jobDetailSchema, problemSchema } from './job-schemas.js';
 
 export interface JobRoutesOptions {
-  store: Store;
+  store: Pick<JobStore, 'getJob' | 'getAudit'>;
 }
 
 export default async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions): Promise<void> {

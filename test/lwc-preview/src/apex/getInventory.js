@@ -3,7 +3,8 @@
  *
  * It does what the Apex does (force-app/main/default/classes/inventory/InventoryController.cls,
  * InventoryErrors.cls, bridge/D365BridgeProblem.cls), in as few lines as possible:
- *  1. "SOQL": the Opportunity comes from the fixed demo set (`../demo-opportunities.js`);
+ *  1. "SOQL": the Opportunity comes from the fixed demo set (`../demo-opportunities.js`), its
+ *     Account's standing fields from the org when the preview runs in the sandbox (`liveAccount.js`);
  *  2. the callout: `GET /v1/inventory?items=…&company=…` on the page's own origin — the preview
  *     server forwards it to the proxy and adds the dev API key, as the Named Credential adds the
  *     signed JWT in an org (so no key appears in the page);
@@ -15,6 +16,7 @@
  * When the Apex changes, change this file with it.
  */
 import { DEMO_OPPORTUNITIES } from '../demo-opportunities.js';
+import liveAccount from './liveAccount.js';
 
 const INVENTORY_PATH = '/v1/inventory';
 
@@ -25,7 +27,8 @@ export default async function getInventory({ opportunityId }) {
   }
   const result = { company: undefined, asOf: undefined, stale: false, lines: [], unknownItems: [] };
   // CustomerStanding.blocksOrders / overCreditLimit on the Account's standing fields.
-  const standing = opportunity.Account ?? {};
+  const standing =
+    (opportunity.Account && (await liveAccount(opportunity.Account.Name))) ?? opportunity.Account ?? {};
   result.customerOnHoldStatus = standing.D365_On_Hold_Status__c ?? null;
   result.customerBlocked = ['All', 'Invoice'].includes(standing.D365_On_Hold_Status__c);
   result.overCreditLimit =

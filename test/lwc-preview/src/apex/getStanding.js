@@ -3,8 +3,8 @@
  *
  * It does what the Apex does (force-app/main/default/classes/standing/AccountStandingController.cls
  * and CustomerStanding.cls), in as few lines as possible:
- *  1. "SOQL": the Account and its invoices come from the fixed demo set (`../demo-accounts.js`);
- *     invoices that are not Paid, or dated in the last 90 days, newest first, at most 50;
+ *  1. "SOQL": the Account and its invoices come from the org when the preview runs in the sandbox
+ *     (`liveAccount.js`), else from the fixed demo set (`../demo-accounts.js`); invoices that are not Paid, or dated in the last 90 days, newest first, at most 50;
  *  2. the rules: All/Invoice holds stop orders, No/Never are no hold, a 0 credit limit is none,
  *     credit used in percent to one decimal, stale after 120 minutes without a refresh;
  *  3. the result: the same shape as `AccountStandingResult`;
@@ -12,6 +12,7 @@
  * Not modelled: NO_ACCESS (field-level security). When the Apex changes, change this file with it.
  */
 import { DEMO_PREVIEW_ACCOUNTS } from '../demo-accounts.js';
+import liveAccount from './liveAccount.js';
 
 const RECENT_DAYS = 90;
 const MAX_INVOICES = 50;
@@ -20,10 +21,11 @@ const BLOCKING = ['All', 'Invoice'];
 const NOT_ON_HOLD = ['No', 'Never'];
 
 export default async function getStanding({ accountId }) {
-  const account = DEMO_PREVIEW_ACCOUNTS.find((a) => a.Id === accountId);
-  if (!account) {
+  const demo = DEMO_PREVIEW_ACCOUNTS.find((a) => a.Id === accountId);
+  if (!demo) {
     throw auraError('NOT_FOUND', 'This account was not found, or you do not have access to it.');
   }
+  const account = (await liveAccount(demo.Name)) ?? demo;
   const balance = account.D365_Balance__c;
   const limit = account.D365_Credit_Limit__c;
   const status = account.D365_On_Hold_Status__c;

@@ -3,8 +3,8 @@
  * until the token would have expired anyway, so a captured token cannot be replayed — on this
  * replica or any other, because the SQL ledgers share the store.
  *
- * Deliberately not part of the big `Store` interface: the two stores implement this small one
- * beside it (`tokenIdLedgerOf(store)`), with the SQL kept here.
+ * One of the store's concerns (`Store` extends it; SQL halves in `sqlite.ts`, `postgres.ts`
+ * beside this file); `memoryTokenIdLedger` serves a process without a store.
  */
 export interface TokenIdLedger {
   /**
@@ -16,20 +16,6 @@ export interface TokenIdLedger {
 
 /** Purge expired ids at most this often (each call would be a wasted write under load). */
 export const TOKEN_ID_PURGE_EVERY_MS = 60_000;
-
-export const TOKEN_ID_SQL = {
-  sqlite: {
-    remember: `INSERT INTO seen_token_ids (id, expires_at) VALUES (?, ?)
-      ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_token_ids.expires_at <= ?`,
-    purge: 'DELETE FROM seen_token_ids WHERE expires_at <= ?',
-  },
-  postgres: {
-    remember: `INSERT INTO seen_token_ids (id, expires_at) VALUES ($1, $2)
-      ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_token_ids.expires_at <= $3
-      RETURNING id`,
-    purge: 'DELETE FROM seen_token_ids WHERE expires_at <= $1',
-  },
-} as const;
 
 /** The store's ledger when it has one (both shipped stores do). */
 export function tokenIdLedgerOf(store: object): TokenIdLedger | undefined {

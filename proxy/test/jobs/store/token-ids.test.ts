@@ -1,10 +1,14 @@
 /** The seen-jti ledger in both stores: once per token lifetime, agreed across store handles. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { openStore } from '../../src/jobs/store.js';
-import type { Store } from '../../src/jobs/types.js';
-import { memoryTokenIdLedger, tokenIdLedgerOf, type TokenIdLedger } from '../../src/jobs/token-ids.js';
-import { dropSchema, pgUrl, tempDir, uniqueSchema } from './helpers.js';
+import { openStore } from '../../../src/jobs/store.js';
+import type { Store } from '../../../src/jobs/types.js';
+import {
+  memoryTokenIdLedger,
+  tokenIdLedgerOf,
+  type TokenIdLedger,
+} from '../../../src/jobs/store/token-ids/token-id-ledger.js';
+import { dropSchema, pgUrl, tempDir, uniqueSchema } from '../helpers.js';
 
 const T0 = 1_800_000_000_000;
 

@@ -1,5 +1,5 @@
 /** Row ⇄ Job mapping shared by both adapters (SQLite keeps JSON as text, PostgreSQL as jsonb). */
-import type { AuditEntry, EnqueueInput, Job, JobErrorInfo, JobState } from './types.js';
+import type { AuditEntry, EnqueueInput, FailInput, Job, JobErrorInfo, JobState } from '../../types.js';
 
 export interface JobRow {
   id: string;
@@ -85,6 +85,25 @@ export function newJob<P>(
     finishedAt: state === 'superseded' ? now : null,
     note,
   };
+}
+
+/**
+ * The parameters of both adapters' fail statement, in its order: state, run_at (the dialect's
+ * own: SQLite an absolute time, PostgreSQL a duration from the database's now), last_error,
+ * error_code, updated_at, finished_at, then the fence (id, attempt).
+ */
+export function failArgs(input: FailInput, runAt: number): unknown[] {
+  const dead = input.retryAt === undefined;
+  return [
+    dead ? 'dead' : 'queued',
+    runAt,
+    JSON.stringify(input.error),
+    input.error.code,
+    input.now,
+    dead ? input.now : null,
+    input.id,
+    input.attempt,
+  ];
 }
 
 /** Stable order for taking per-key locks (avoids deadlocks between concurrent batches). */
