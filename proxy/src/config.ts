@@ -121,7 +121,7 @@ export const configSchema = z
     /** How many days back the scheduled sweep looks (invoice date). */
     INVOICE_SWEEP_DAYS: int(7, 1, 3650),
     /** How long an invoice from an event waits for others to share one Salesforce batch. */
-    INVOICE_BATCH_MS: int(250, 0, 10_000),
+    INVOICE_BATCH_MS: int(1000, 0, 10_000),
 
     // ── inbound authentication ─────────────────────────────────────────────────────────
     INBOUND_JWT_CERT: pem(),

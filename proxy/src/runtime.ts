@@ -32,7 +32,7 @@ import { D365NotConfiguredError } from './flows/inventory/errors.js';
 import { createInventoryService, type InventorySource } from './flows/inventory/inventory-service.js';
 import { registerFnoFlows, type FnoFlows } from './flows/fno-flows.js';
 import { createEventIntake, INVOICE_FLOW } from './flows/invoices/intake.js';
-import { invoiceJobHandler } from './flows/invoices/invoice-job.js';
+import { INVOICE_GROUP_MAX, invoiceGroupHandler } from './flows/invoices/invoice-group.js';
 import { registerReconcile, type Reconciler } from './flows/reconcile/index.js';
 import { registerSyncFlows, SWEEP_FLOW } from './flows/sync-flows.js';
 import doctorRoutes from './http/routes/doctor.js';
@@ -267,10 +267,11 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     registry: ctx.registry,
     log: ctx.logger.child({ component: 'business-events' }),
   });
-  queue.registerHandler(
-    INVOICE_FLOW,
-    invoiceJobHandler({ d365, salesforce, batchMs: config.INVOICE_BATCH_MS }),
-  );
+  // Invoice jobs run in groups (one F&O read and one Salesforce batch for many invoices).
+  queue.registerGroupHandler(INVOICE_FLOW, invoiceGroupHandler({ d365, salesforce }), {
+    maxJobs: INVOICE_GROUP_MAX,
+    everyMs: config.INVOICE_BATCH_MS,
+  });
   parts.push({ name: 'events', routes: async (app) => app.register(eventRoutes, { intake: eventIntake }) });
 
   if (ctx.startWorkers !== false) {

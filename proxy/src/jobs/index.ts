@@ -56,6 +56,9 @@ export { openStore, redactUrl, type OpenStoreOptions } from './store.js';
 export {
   createJobQueue,
   isStoreUnavailable,
+  type GroupHandler,
+  type GroupHandlerOptions,
+  type GroupOutcome,
   type HandlerOptions,
   type JobContext,
   type JobHandler,
@@ -72,4 +75,5 @@ export {
   type Scheduler,
   type SchedulerOptions,
 } from './scheduler.js';
+export { createGroupCommit, type GroupCommit } from './group-commit.js';
 export { jobQueueSettings, openJobs, type JobQueueSettings, type JobsConfig } from './setup.js';

@@ -5,13 +5,27 @@
  * Delivery is at-least-once: a worker that dies mid-job loses its lease and the job runs again
  * (handlers must be safe to repeat — look up before create). Per key, jobs run one at a time, in
  * version order (the store guarantees it across replicas).
+ *
+ * A flow may instead declare a group handler (`registerGroupHandler`): its due jobs are claimed
+ * together, at most once per `everyMs` unless the last claim came back full, and handed over as
+ * one group, so one remote call can serve many jobs. The outcome is still recorded per job,
+ * fenced by its attempt: one job of a group can retry or dead-letter while the others complete.
  */
+import { setMaxListeners } from 'node:events';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import { DEFAULT_BACKOFF, decideAfterFailure, decideBeforeRun, type BackoffPolicy } from './decisions.js';
-import { JobValidationError, StoreUnavailableError } from './errors.js';
+import { JobValidationError, StoreUnavailableError, TransientJobError } from './errors.js';
 import { createJobMetrics, type JobMetrics } from './metrics.js';
-import type { EnqueueInput, EnqueueResult, Housekeeping, Job, JobStore, ScheduleStore } from './types.js';
+import type {
+  EnqueueInput,
+  EnqueueResult,
+  Housekeeping,
+  Job,
+  JobErrorInfo,
+  JobStore,
+  ScheduleStore,
+} from './types.js';
 
 /** What the queue needs of the store: its jobs, retention and counts, and (for the scheduler) slots. */
 export type QueueStore = JobStore & Housekeeping & ScheduleStore;
@@ -39,6 +53,27 @@ export type JobHandler<P = unknown> = (job: Job<P>, ctx: JobContext) => Promise<
 export interface HandlerOptions<P> {
   /** Enqueue validates payloads of this flow with it (and stores what it returns). */
   payload?: z.ZodType<P>;
+}
+
+/** What became of one job of a group: done, or the error it failed with (classified as a handler's). */
+export type GroupOutcome = { ok: true } | { ok: false; error: unknown };
+
+/**
+ * Runs the jobs of one claim together and says, per job id, how each ended. A job missing from
+ * the answer fails transiently; a throw fails every job of the group with that error.
+ */
+export type GroupHandler<P = unknown> = (
+  jobs: readonly Job<P>[],
+  ctx: { signal: AbortSignal; log: JobLogger },
+) => Promise<ReadonlyMap<string, GroupOutcome>>;
+
+export interface GroupHandlerOptions<P> extends HandlerOptions<P> {
+  /** Most jobs in one group. */
+  maxJobs: number;
+  /** Claim at most once per this many ms (unless the last claim was full): what a group gathers. */
+  everyMs: number;
+  /** Groups of this flow running at once (default 2). */
+  maxGroups?: number;
 }
 
 export interface JobQueueOptions {
@@ -82,6 +117,8 @@ export interface JobQueueOptions {
 export interface JobQueue {
   readonly store: QueueStore;
   registerHandler<P>(flow: string, handler: JobHandler<P>, opts?: HandlerOptions<P>): void;
+  /** Jobs of `flow` run in groups (see the module comment); a flow has one kind of handler. */
+  registerGroupHandler<P>(flow: string, handler: GroupHandler<P>, opts: GroupHandlerOptions<P>): void;
   /** Validate, then write durably; resolves only after the store committed. */
   enqueue<P>(input: EnqueueInput<P>): Promise<EnqueueResult<P>>;
   /** All-or-nothing: one invalid record rejects the whole batch and nothing is written. */
@@ -106,6 +143,21 @@ interface InFlight {
   done: Promise<void>;
 }
 
+interface GroupEntry {
+  handler: GroupHandler<any>;
+  maxJobs: number;
+  everyMs: number;
+  maxGroups: number;
+  running: number;
+  /** Ends the loop's current wait (a group finished, or stop()). */
+  wake?: () => void;
+}
+
+/** Outcomes recorded between two turns of the event loop when a group ends. */
+const SETTLE_SLICE = 20;
+
+const NO_RESULT = { code: 'NO_GROUP_RESULT', message: 'the group handler gave no result for this job' };
+
 class Queue implements JobQueue {
   readonly store: QueueStore;
   private readonly log: JobLogger;
@@ -118,6 +170,10 @@ class Queue implements JobQueue {
   private readonly capacity: (() => number) | undefined;
   private readonly metrics: JobMetrics | null;
   private readonly inFlight = new Map<string, InFlight>();
+  private readonly groups = new Map<string, GroupEntry>();
+  /** Running groups (their controllers abort on a shutdown past the grace period). */
+  private readonly groupsInFlight = new Set<{ controller: AbortController; done: Promise<void> }>();
+  private groupLoops: Promise<void>[] = [];
   private started = false;
   private stopping = false;
   private loop: Promise<void> | null = null;
@@ -155,6 +211,19 @@ class Queue implements JobQueue {
     this.handlers.set(flow, entry);
   }
 
+  registerGroupHandler<P>(flow: string, handler: GroupHandler<P>, opts: GroupHandlerOptions<P>): void {
+    // The payload schema (enqueue's validation) lives with the per-job handlers; the group's run
+    // is what `groups` holds, and the per-job claim loop leaves these flows alone.
+    this.registerHandler<P>(flow, () => Promise.reject(new Error(`${flow} runs in groups`)), opts);
+    this.groups.set(flow, {
+      handler,
+      maxJobs: Math.max(1, opts.maxJobs),
+      everyMs: Math.max(0, opts.everyMs),
+      maxGroups: Math.max(1, opts.maxGroups ?? 2),
+      running: 0,
+    });
+  }
+
   private validate<P>(input: EnqueueInput<P>, where: string): EnqueueInput<P> {
     if (typeof input !== 'object' || input === null) {
       throw new JobValidationError(`Invalid job (${where}): not an object`, [
@@ -186,6 +255,7 @@ class Queue implements JobQueue {
     this.started = true;
     this.stopping = false;
     this.loop = this.runLoop();
+    this.groupLoops = [...this.groups].map(([flow, g]) => this.groupLoop(flow, g));
     const purge = () => {
       this.store
         .purge({ now: this.clock(), retentionMs: this.o.retentionMs })
@@ -203,12 +273,14 @@ class Queue implements JobQueue {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     this.purgeTimer = null;
     this.nudge();
-    await this.loop;
+    for (const g of this.groups.values()) g.wake?.();
+    await Promise.all([this.loop, ...this.groupLoops]);
     const graceMs = opts.graceMs ?? 10_000;
-    const all = () => Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
+    const running = () => [...this.inFlight.values(), ...this.groupsInFlight];
+    const all = () => Promise.allSettled(running().map((f) => f.done));
     const timedOut = await Promise.race([all().then(() => false), sleep(graceMs).then(() => true)]);
     if (timedOut) {
-      for (const f of this.inFlight.values()) f.controller.abort(new Error('worker shutting down'));
+      for (const f of running()) f.controller.abort(new Error('worker shutting down'));
       // Handlers that honour the signal settle quickly and their jobs are released; those that do
       // not are left to their lease (another worker or the next start runs them again).
       await Promise.race([all(), sleep(2000)]);
@@ -216,12 +288,20 @@ class Queue implements JobQueue {
     this.started = false;
     this.stopping = false;
     this.loop = null;
+    this.groupLoops = [];
   }
 
   async runDue(): Promise<number> {
     const jobs = await this.claimBatch(this.allowed());
-    await Promise.all(jobs.map((j) => this.launch(j).done));
-    return jobs.length;
+    let count = jobs.length;
+    const runs = jobs.map((j) => this.launch(j).done);
+    for (const [flow, g] of this.groups) {
+      const group = await this.claimGroup(flow, g);
+      count += group.length;
+      if (group.length) runs.push(this.launchGroup(flow, g, group));
+    }
+    await Promise.all(runs);
+    return count;
   }
 
   /** Handlers that may run at once now: the capacity (F&O's limit + look-ahead) under the bound. */
@@ -237,12 +317,12 @@ class Queue implements JobQueue {
   }
 
   private claimBatch(limit: number): Promise<Job[]> {
-    if (limit <= 0 || this.handlers.size === 0) return Promise.resolve([]);
+    if (limit <= 0 || this.handlers.size === this.groups.size) return Promise.resolve([]);
     return this.store.claim({
       now: this.clock(),
       limit,
       leaseMs: this.o.leaseMs,
-      flows: [...this.handlers.keys()],
+      flows: [...this.handlers.keys()].filter((f) => !this.groups.has(f)),
     });
   }
 
@@ -288,6 +368,146 @@ class Queue implements JobQueue {
     });
   }
 
+  private claimGroup(flow: string, g: GroupEntry): Promise<Job[]> {
+    return this.store.claim({ now: this.clock(), limit: g.maxJobs, leaseMs: this.o.leaseMs, flows: [flow] });
+  }
+
+  /**
+   * Claims a group of `flow` every `everyMs` (at once again after a full claim: more are waiting),
+   * while fewer than `maxGroups` of its groups run. The wait is what lets a group fill up, so a
+   * group that ends early does not bring the next claim forward; it only frees the slot.
+   */
+  private async groupLoop(flow: string, g: GroupEntry): Promise<void> {
+    let errorDelay = this.o.pollMs;
+    let nextClaim = 0;
+    while (!this.stopping) {
+      const wait = nextClaim - performance.now();
+      if (wait > 0) {
+        await this.groupIdle(g, wait);
+        continue;
+      }
+      if (g.running >= g.maxGroups) {
+        await this.groupIdle(g, g.everyMs); // until a group ends
+        continue;
+      }
+      try {
+        const jobs = await this.claimGroup(flow, g);
+        if (jobs.length) void this.launchGroup(flow, g, jobs);
+        nextClaim = jobs.length >= g.maxJobs ? 0 : performance.now() + g.everyMs;
+        errorDelay = this.o.pollMs;
+      } catch (err) {
+        this.log.error({ err, flow }, 'claiming a group of jobs failed; retrying');
+        nextClaim = performance.now() + errorDelay;
+        errorDelay = Math.min(errorDelay * 2, 5000);
+      }
+    }
+  }
+
+  private groupIdle(g: GroupEntry, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(wake, ms);
+      function wake() {
+        clearTimeout(t);
+        g.wake = undefined;
+        resolve();
+      }
+      g.wake = wake;
+    });
+  }
+
+  private launchGroup(flow: string, g: GroupEntry, jobs: Job[]): Promise<void> {
+    const controller = new AbortController();
+    // A group's handler hands its signal to many calls at once (one per job or query): no leak.
+    setMaxListeners(0, controller.signal);
+    g.running++;
+    const f = { controller, done: Promise.resolve() };
+    f.done = this.executeGroup(flow, g, jobs, controller)
+      .catch((err: unknown) =>
+        this.log.error(
+          { err, flow },
+          'could not record the outcomes of a group; its jobs run again after their lease',
+        ),
+      )
+      .finally(() => {
+        // A loop waiting for a free slot claims now (one between claims goes back to waiting).
+        g.running--;
+        g.wake?.();
+        this.groupsInFlight.delete(f);
+      });
+    this.groupsInFlight.add(f);
+    return f.done;
+  }
+
+  private async executeGroup(flow: string, g: GroupEntry, jobs: Job[], controller: AbortController) {
+    const log = this.log.child?.({ flow, group: jobs.length }) ?? this.log;
+    const runnable: Job[] = [];
+    for (const job of jobs) {
+      const pre = decideBeforeRun(job, this.clock(), this.o);
+      if (pre.run) runnable.push(job);
+      else await this.deadBeforeRun(job, pre.info, log);
+    }
+    if (!runnable.length) return;
+    // One heartbeat for the group; a job whose lease is lost elsewhere is fenced at completion.
+    const heartbeat = setInterval(
+      () => {
+        const now = this.clock();
+        for (const job of runnable)
+          this.store
+            .heartbeat(job.id, job.attempts, now + this.o.leaseMs, now)
+            .catch((err: unknown) => log.warn({ err, jobId: job.id }, 'lease heartbeat failed'));
+      },
+      Math.max(50, Math.floor(this.o.leaseMs / 3)),
+    );
+    heartbeat.unref();
+    const started = performance.now();
+    let outcomes: ReadonlyMap<string, GroupOutcome>;
+    try {
+      outcomes = await g.handler(runnable, { signal: controller.signal, log });
+    } catch (err) {
+      outcomes = new Map(runnable.map((j) => [j.id, { ok: false, error: err }]));
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    for (const [i, job] of runnable.entries()) {
+      // A synchronous store (SQLite) records each outcome without giving the event loop back:
+      // let waiting requests in between, or a group of 200 holds them up for its whole record.
+      if (i > 0 && i % SETTLE_SLICE === 0) await new Promise((r) => setImmediate(r));
+      const jobLog = log.child?.({ jobId: job.id, key: job.key, attempt: job.attempts }) ?? log;
+      const result = outcomes.get(job.id) ?? { ok: false, error: new TransientJobError(NO_RESULT) };
+      // The store failing for one job leaves that job to its lease; the others are still recorded.
+      await this.settle(job, result, controller, jobLog, seconds).catch((err: unknown) =>
+        jobLog.error({ err }, 'could not record the job outcome; it will run again after its lease'),
+      );
+    }
+  }
+
+  /** Record how a job ended (complete or fail, fenced by its attempt) and count it. */
+  private async settle(
+    job: Job,
+    result: GroupOutcome,
+    controller: AbortController,
+    log: JobLogger,
+    seconds: number,
+  ): Promise<void> {
+    let outcome: 'done' | 'retry' | 'dead' | 'lost' | 'released';
+    if (result.ok) {
+      outcome = (await this.store.complete(job.id, job.attempts, this.clock())) ? 'done' : 'lost';
+      if (outcome === 'lost') log.warn({}, 'job finished but its lease was lost; another attempt may run');
+    } else {
+      outcome = await this.recordFailure(job, result.error, controller, log);
+    }
+    const metricOutcome = outcome === 'released' ? 'lost' : outcome;
+    this.metrics?.attempts.inc({ flow: job.flow, outcome: metricOutcome });
+    this.metrics?.duration.observe({ flow: job.flow, outcome: metricOutcome }, seconds);
+  }
+
+  private async deadBeforeRun(job: Job, info: JobErrorInfo, log: JobLogger): Promise<void> {
+    await this.store.fail({ id: job.id, attempt: job.attempts, now: this.clock(), error: info });
+    this.metrics?.attempts.inc({ flow: job.flow, outcome: 'dead' });
+    log.error({ code: info.code, reason: info.message, jobId: job.id }, 'job dead-lettered before running');
+  }
+
   private launch(job: Job): InFlight {
     const controller = new AbortController();
     const f: InFlight = { job, controller, done: Promise.resolve() };
@@ -315,9 +535,7 @@ class Queue implements JobQueue {
               at: this.clock(),
             }
           : pre.info;
-        await this.store.fail({ id: job.id, attempt: job.attempts, now: this.clock(), error: info });
-        this.metrics?.attempts.inc({ flow: job.flow, outcome: 'dead' });
-        log.error({ code: info.code, reason: info.message }, 'job dead-lettered before running');
+        await this.deadBeforeRun(job, info, log);
         return;
       }
       const heartbeat = setInterval(
@@ -335,20 +553,16 @@ class Queue implements JobQueue {
       );
       heartbeat.unref();
       const started = performance.now();
-      let outcome: 'done' | 'retry' | 'dead' | 'lost' | 'released';
+      let result: GroupOutcome;
       try {
         await entry.handler(job, { signal: controller.signal, log, attempt: job.attempts });
-        outcome = (await this.store.complete(job.id, job.attempts, this.clock())) ? 'done' : 'lost';
-        if (outcome === 'lost') log.warn({}, 'job finished but its lease was lost; another attempt may run');
+        result = { ok: true };
       } catch (err) {
-        outcome = await this.recordFailure(job, err, controller, log);
+        result = { ok: false, error: err };
       } finally {
         clearInterval(heartbeat);
       }
-      const seconds = (performance.now() - started) / 1000;
-      const metricOutcome = outcome === 'released' ? 'lost' : outcome;
-      this.metrics?.attempts.inc({ flow: job.flow, outcome: metricOutcome });
-      this.metrics?.duration.observe({ flow: job.flow, outcome: metricOutcome }, seconds);
+      await this.settle(job, result, controller, log, (performance.now() - started) / 1000);
     } catch (err) {
       // Recording the outcome failed (store down): the lease will expire and the job runs again.
       log.error({ err }, 'could not record the job outcome; it will run again after its lease');

@@ -36,6 +36,20 @@ describe('$filter parser', () => {
     expect(match("OrganizationName ne '*brien*'", row)).toBe(false);
   });
 
+  it("matches an or-chain of eq on one text field like the terms one by one (what clients write for 'in')", () => {
+    const chain = "CustomerAccount eq 'us-001' or CustomerAccount eq 'US-002' or CustomerAccount eq 'X'";
+    expect(match(chain, { CustomerAccount: 'US-001' })).toBe(true);
+    expect(match(chain, { CustomerAccount: 'us-002' })).toBe(true);
+    expect(match(chain, { CustomerAccount: 'US-003' })).toBe(false);
+    expect(match(chain, { CustomerAccount: null })).toBe(false);
+    // Not text, or a wildcard: the general path, with its errors and patterns.
+    expect(status("CreditLimit eq 'a' or CreditLimit eq 'b'")).toBe(400);
+    expect(status("NoSuchField eq 'a' or NoSuchField eq 'b'")).toBe(400);
+    expect(match("CustomerAccount eq 'US-9*' or CustomerAccount eq 'X'", { CustomerAccount: 'US-901' })).toBe(
+      true,
+    );
+  });
+
   it('compares dates and enum literals', () => {
     const row = { AddressValidFrom: '2024-05-01T10:00:00Z', IsOneTimeCustomer: 'Yes' };
     expect(match('AddressValidFrom gt 2024-01-01T00:00:00Z', row)).toBe(true);

@@ -2,17 +2,25 @@
  * What the business-event endpoint does with a parsed event, before its 202: nothing slow.
  *
  *  - the F&O test message (sent when an endpoint is activated) → answered, nothing stored;
- *  - a posted invoice (sales order or free text) → one durable job per invoice, versioned by its
+ *  - a posted sales-order invoice → one durable job per invoice, versioned by its
  *    `ControlNumber` (then `EventId`): a redelivered event is the same version (`duplicate`, a
  *    no-op), an event older than one already stored for that invoice is `stale` and never runs;
+ *  - a posted free-text invoice → accepted and counted, not synced: F&O lists free-text invoices
+ *    in `FreeTextInvoiceHeaders` (keyed by record id), not in `SalesInvoiceHeadersV2` that the job
+ *    reads, so its job could only dead-letter (docs/flows.md says what it would take);
  *  - any other well-formed event → accepted and counted, logged once per event id: F&O gives up
  *    after three tries, and a refusal would only fill its error list.
  */
 import { Counter } from 'prom-client';
 import type { EnqueueOutcome, JobQueue } from '../../jobs/index.js';
-import { padVersion } from '../../jobs/index.js';
+import { createGroupCommit, padVersion } from '../../jobs/index.js';
 import type { Registry } from '../../metrics.js';
-import { TEST_EVENT_ID, type BusinessEvent, type InvoiceEventFields } from './envelope.js';
+import {
+  FREE_TEXT_INVOICE_POSTED,
+  TEST_EVENT_ID,
+  type BusinessEvent,
+  type InvoiceEventFields,
+} from './envelope.js';
 
 /** The job flow of one posted invoice (event or sweep). */
 export const INVOICE_FLOW = 'invoice';
@@ -59,6 +67,8 @@ export function createEventIntake(opts: {
       })
     : undefined;
   const seenUnknown = new Set<string>();
+  // Events arriving together share one durable commit (each still answered once it is durable).
+  const commits = createGroupCommit(opts.queue);
 
   return {
     async accept(event) {
@@ -68,13 +78,16 @@ export function createEventIntake(opts: {
         count('test');
         return { outcome: 'test' };
       }
-      if (!event.invoice || !event.eventId) {
+      const freeText = event.businessEventId === FREE_TEXT_INVOICE_POSTED;
+      if (!event.invoice || !event.eventId || freeText) {
         count('ignored');
         if (!seenUnknown.has(label) && seenUnknown.size < MAX_REMEMBERED) {
           seenUnknown.add(label);
           opts.log.warn(
             { businessEventId: label, legalEntity: event.legalEntity },
-            'business event with no flow: accepted and counted (logged once per event id)',
+            freeText
+              ? 'free-text invoice event: accepted and counted, not synced (F&O keeps free-text invoices in FreeTextInvoiceHeaders, which flow 6 does not read; docs/flows.md)'
+              : 'business event with no flow: accepted and counted (logged once per event id)',
           );
         }
         return { outcome: 'ignored' };
@@ -87,7 +100,7 @@ export function createEventIntake(opts: {
         eventId: event.eventId,
         controlNumber: event.controlNumber,
       };
-      const { job, outcome } = await opts.queue.enqueue({
+      const { job, outcome } = await commits.enqueue({
         flow: INVOICE_FLOW,
         key: invoiceJobKey(inv.company, inv.invoiceId),
         version: eventVersion(event.controlNumber, event.eventId),

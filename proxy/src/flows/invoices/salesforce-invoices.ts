@@ -1,7 +1,9 @@
 /**
  * Writing invoices to Salesforce in batches: one query for the Accounts, one for the
- * Opportunities, one upsert of `Invoice__c`, one query of the lines already there and one
- * upsert of `Invoice_Line__c` per batch (up to 200 invoices), whatever the batch size — so the Salesforce calls grow with batches, not invoices.
+ * Opportunities (when an invoice has a sales order), one upsert of `Invoice__c`, one query of the
+ * lines already there (only when an invoice was updated, not created) and one upsert of
+ * `Invoice_Line__c` per 200 lines, per batch of up to 400 invoices (headers 200 per call) — so the
+ * Salesforce calls grow with batches, not invoices.
  *
  * Links: the Account by `D365_Customer_Number__c` + legal entity (customer numbers are unique
  * per company only), the Opportunity by `D365_Sales_Order_Number__c` (preferring one of that
@@ -19,7 +21,12 @@ export const INVOICE_OBJECT = 'Invoice__c';
 export const LINE_OBJECT = 'Invoice_Line__c';
 export const INVOICE_EXTERNAL_ID = 'D365_Invoice_Id__c';
 export const LINE_EXTERNAL_ID = 'D365_Invoice_Line_Id__c';
-const BATCH = 200;
+/**
+ * Invoices per batch: the lookups take one SOQL query each for the whole batch (400 Ids or
+ * numbers quoted in an IN list stay near 12 KB of URL, under Salesforce's 16 KB), the upserts go
+ * 200 records per call (sObject Collections).
+ */
+const BATCH = 400;
 
 /** `USMF|CIV-000123`: legal entity upper case, a bar, the invoice number. */
 export function invoiceExternalId(company: string, invoiceNumber: string): string {
@@ -120,7 +127,7 @@ async function existingLineIds(sf: SalesforceClient, invoiceIds: string[]): Prom
   return new Set(rows.map((r) => String(r[LINE_EXTERNAL_ID]).toUpperCase()));
 }
 
-/** Upserts the invoices (headers, then lines) in batches of 200. */
+/** Upserts the invoices (headers, then lines) in batches of 400. */
 export async function pushInvoices(
   sf: SalesforceClient,
   invoices: FnoInvoice[],
@@ -164,6 +171,8 @@ async function pushBatch(
   });
   const lines: SfRecord[] = [];
   const lineOwner: string[] = [];
+  // Invoices Salesforce just created have no lines yet: only the others need the lookup below.
+  const updated = new Set<string>();
   ready.forEach((inv, idx) => {
     const ext = invoiceExternalId(inv.company, inv.invoiceNumber);
     const r = written.results[idx];
@@ -173,6 +182,7 @@ async function pushBatch(
       return;
     }
     outcomes.set(ext, { status: 'written', invoiceId: r.id });
+    if (r.created !== true) updated.add(r.id);
     for (const line of lineFields(inv, r.id)) {
       lines.push(line);
       lineOwner.push(ext);
@@ -180,7 +190,7 @@ async function pushBatch(
   });
   if (!lines.length) return;
   // The master-detail field cannot be written on an existing line (not reparentable): only new lines carry it.
-  const existing = await existingLineIds(sf, [...new Set(lines.map((l) => String(l['Invoice__c'])))]);
+  const existing = updated.size ? await existingLineIds(sf, [...updated]) : new Set<string>();
   for (const line of lines)
     if (existing.has(String(line[LINE_EXTERNAL_ID]).toUpperCase())) delete line['Invoice__c'];
   const lineResults = await sf.upsertMany(LINE_OBJECT, LINE_EXTERNAL_ID, lines, {

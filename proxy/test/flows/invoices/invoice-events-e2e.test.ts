@@ -170,6 +170,33 @@ describe('invoice business events end to end', () => {
     expect(await bad.json()).toMatchObject({ code: 'INVALID_BUSINESS_EVENT' });
   });
 
+  it('accepts a free-text invoice event and counts it, without a job that could only dead-letter', async () => {
+    const last = h.d365.control
+      .businessEvents()
+      .filter((d) => d.businessEventId === 'SalesInvoicePostedBusinessEvent')
+      .at(-1)!;
+    const freeText = last.payload
+      .replace('SalesInvoicePostedBusinessEvent', 'CustFreeTextInvoicePostedBusinessEvent')
+      .replace(last.eventId, '99999999-2222-3333-4444-555555555555')
+      .replace(/"InvoiceId":"[^"]*"/, '"InvoiceId":"FTI-000001"');
+    const invoiceJobs = async () =>
+      (await h.proxy.runtime.store.stats()).counts
+        .filter((c) => c.flow === 'invoice')
+        .reduce((n, c) => n + c.count, 0);
+    const before = await invoiceJobs();
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: freeText,
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ outcome: 'ignored' });
+    expect(await invoiceJobs()).toBe(before);
+    expect(await h.proxy.registry.metrics()).toMatch(
+      /fobridge_business_events_total\{business_event_id="CustFreeTextInvoicePostedBusinessEvent",outcome="ignored"\} 1/,
+    );
+  });
+
   it('waits for a customer not yet in Salesforce, then dead-letters with that reason', async () => {
     const stranger = h.d365.control
       .rows('CustomersV3')

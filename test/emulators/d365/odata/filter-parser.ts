@@ -338,6 +338,20 @@ export function compileFilter(node: FilterNode, schema: EntitySchema, typeName: 
         return (row) => l(row) && r(row);
       }
       case 'or': {
+        const set = anyOfStrings(n);
+        // `F eq 'a' or F eq 'b' or …` on a text field (how clients write "in"): one lookup per row
+        // instead of a comparison per term, as a database index would; same case-insensitive
+        // equality. Anything else (other types, errors to report) takes the general path.
+        if (
+          set &&
+          schema.fields.has(set.field) &&
+          operandType({ type: 'field', name: set.field }, schema) === 'Edm.String'
+        ) {
+          return (row) => {
+            const v = row[set.field];
+            return v !== null && set.values.has(String(v ?? '').toLowerCase());
+          };
+        }
         const l = compile(n.left);
         const r = compile(n.right);
         return (row) => l(row) || r(row);
@@ -408,6 +422,30 @@ export function compileFilter(node: FilterNode, schema: EntitySchema, typeName: 
   };
 
   return compile(node);
+}
+
+/**
+ * The field and lower-cased values when `node` is only `or`s of `field eq 'text'` on one string
+ * field (no wildcard); undefined otherwise.
+ */
+function anyOfStrings(node: FilterNode): { field: string; values: Set<string> } | undefined {
+  let field: string | undefined;
+  const values = new Set<string>();
+  const stack: FilterNode[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'or') {
+      stack.push(n.left, n.right);
+      continue;
+    }
+    if (n.type !== 'cmp' || n.op !== 'eq' || n.left.type !== 'field') return undefined;
+    const lit = n.right;
+    if (lit.type !== 'literal' || lit.kind !== 'string' || lit.value.includes('*')) return undefined;
+    if (field !== undefined && field !== n.left.name) return undefined;
+    field = n.left.name;
+    values.add(lit.value.toLowerCase());
+  }
+  return field === undefined ? undefined : { field, values };
 }
 
 function escapeRegExp(s: string): string {
