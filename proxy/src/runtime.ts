@@ -184,12 +184,10 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
   parts.push({ name: 'inventory', routes: async (app) => app.register(inventoryRoutes, { inventory }) });
 
   // ── flows 1–3: accounts, contacts, won opportunities ─────────────────────────────────
+  // What every flow is built on: the queue and store, both connections, the mapping file.
+  const base = { queue, store, d365, salesforce, bridge };
   const sync = registerSyncFlows({
-    queue,
-    store,
-    d365,
-    salesforce,
-    bridge,
+    ...base,
     namespace: config.SF_NAMESPACE,
     maxAttempts: config.JOB_MAX_ATTEMPTS,
     flushMs: config.SYNC_WRITEBACK_FLUSH_MS,
@@ -197,16 +195,12 @@ export async function createRuntime(config: Config, ctx: RuntimeContext): Promis
     registry: ctx.registry,
   });
   // ── F&O → Salesforce flows (FNO_TO_SALESFORCE): their schedules and admin routes ─────
-  const fno = registerFnoFlows({ queue, store, d365, salesforce, bridge, config });
+  const fno = registerFnoFlows({ ...base, config });
   parts.push({ name: 'fno-flows', routes: async (app) => app.register(fnoFlowRoutes, { fno }) });
 
   // ── reconciliation: daily (RECONCILE_CRON) and on request ───────────────────────────
   const reconciler = registerReconcile({
-    queue,
-    store,
-    d365,
-    salesforce,
-    bridge,
+    ...base,
     config,
     fno,
     registry: ctx.registry,

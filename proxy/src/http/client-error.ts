@@ -9,33 +9,37 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, ProblemError } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, type ProblemInit } from './problem.js';
 
 interface ParserError extends Error {
   code?: string;
 }
 
+/** The parser's refusals that are not plain malformed HTTP: their own status and words. */
+const REFUSALS: Record<string, ProblemInit> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'REQUEST_TIMEOUT',
+    title: 'Request timeout',
+    detail: 'The request did not arrive in time.',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'HEADERS_TOO_LARGE',
+    title: 'Request header fields too large',
+    detail: 'The request headers are larger than the proxy accepts.',
+  },
+};
+
 function problemFor(err: ParserError): ProblemError {
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
-    return new ProblemError({
-      status: 408,
-      code: 'REQUEST_TIMEOUT',
-      title: 'Request timeout',
-      detail: 'The request did not arrive in time.',
-    });
-  if (err.code === 'HPE_HEADER_OVERFLOW')
-    return new ProblemError({
-      status: 431,
-      code: 'HEADERS_TOO_LARGE',
-      title: 'Request header fields too large',
-      detail: 'The request headers are larger than the proxy accepts.',
-    });
-  return new ProblemError({
-    status: 400,
-    code: 'MALFORMED_REQUEST',
-    title: 'Malformed request',
-    detail: 'The request is not valid HTTP/1.1.',
-  });
+  return new ProblemError(
+    REFUSALS[err.code ?? ''] ?? {
+      status: 400,
+      code: 'MALFORMED_REQUEST',
+      title: 'Malformed request',
+      detail: 'The request is not valid HTTP/1.1.',
+    },
+  );
 }
 
 /** Fastify's `clientErrorHandler` option; called with the Fastify instance as `this`. */

@@ -487,13 +487,18 @@ function formatPath(path: JsonPath): string {
 
 /** Validates an already-parsed config object (no positions in errors). */
 export function validateBridgeConfig(value: unknown, source = 'bridge config'): BridgeConfig {
+  return validated(value, source);
+}
+
+/** The schema's verdict; each problem is worded for operators and, given the text, located in it. */
+function validated(value: unknown, source: string, text?: string): BridgeConfig {
   const parsed = BridgeConfigSchema.safeParse(stripComments(value));
   if (parsed.success) return parsed.data;
   throw new BridgeConfigError(
     source,
     parsed.error.issues.map((i) => {
       const { path, message } = describeIssue(i);
-      return { path: formatPath(path), message };
+      return { path: formatPath(path), message, ...(text === undefined ? {} : locateJsonPath(text, path)) };
     }),
   );
 }
@@ -525,15 +530,7 @@ export function parseBridgeConfig(text: string, source = 'bridge config'): Bridg
     const at: TextPosition | undefined = syntaxErrorPosition(text, message);
     throw new BridgeConfigError(source, [{ path: '', message: `not valid JSON: ${message}`, ...at }]);
   }
-  const parsed = BridgeConfigSchema.safeParse(stripComments(value));
-  if (parsed.success) return parsed.data;
-  throw new BridgeConfigError(
-    source,
-    parsed.error.issues.map((i) => {
-      const { path, message } = describeIssue(i);
-      return { path: formatPath(path), message, ...locateJsonPath(text, path) };
-    }),
-  );
+  return validated(value, source, text);
 }
 
 /** Reads, parses and validates the file at `path` (called once at startup; throws BridgeConfigError). */

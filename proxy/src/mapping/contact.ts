@@ -13,7 +13,7 @@ import { extraFieldValues, type FnoScalar } from './extra-fields.js';
 import { fnoTextBody } from './fno-text.js';
 import { cleanText } from './names.js';
 import { ContactRecord, apiName, readText, type ReadOptions } from './records.js';
-import { isRejection, reject, type MapResult, type Mapped, type Rejection } from './result.js';
+import { isRejection, mappedRecord, reject, type MapResult, type Mapped, type Rejection } from './result.js';
 import { parentCustomerAccount } from './parent.js';
 import { parseAndRoute, readThenMap } from './routing.js';
 
@@ -163,21 +163,12 @@ export function newContactPerson(
   const correlationField = cfg.contact.correlationField;
   body[correlationField] = contact.Id;
   const lookupFields: Record<string, string> = { [correlationField]: contact.Id };
-  return {
-    ok: true,
-    company,
-    entity: body,
-    identity: {
-      salesforceId: contact.Id,
-      company,
-      customerAccount: customer.value,
-      contactPersonId: existing.value,
-      needsPartyNumber: true,
-      lookup: { dataAreaId: company, fields: lookupFields },
-      version: contact.SystemModstamp ?? undefined,
-    },
-    warnings: [],
-  };
+  return mappedRecord(company, body, contact, {
+    customerAccount: customer.value,
+    contactPersonId: existing.value,
+    needsPartyNumber: true,
+    lookup: { dataAreaId: company, fields: lookupFields },
+  });
 }
 
 /** The new contact person attached to its customer's party (`CustomersV3.PartyNumber`). */
@@ -235,16 +226,5 @@ function contactUpdate(
       id.field,
     );
   }
-  return {
-    ok: true,
-    company,
-    entity: body,
-    identity: {
-      salesforceId: contact.Id,
-      company,
-      key: { dataAreaId: company, ContactPersonId: id.value },
-      version: contact.SystemModstamp ?? undefined,
-    },
-    warnings: [],
-  };
+  return mappedRecord(company, body, contact, { key: { dataAreaId: company, ContactPersonId: id.value } });
 }

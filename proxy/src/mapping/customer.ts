@@ -21,6 +21,7 @@ import { ORGANIZATION_NAME_MAX, cleanText, searchName, truncateAtWord } from './
 import { AccountRecord, apiName, readText, type ReadOptions } from './records.js';
 import {
   isRejection,
+  mappedRecord,
   reject,
   type MapResult,
   type Mapped,
@@ -248,19 +249,13 @@ export function newCustomer(
   body[customerCorrelationField(cfg, company)] = account.Id;
   const entity = fnoTextBody(body, { multiLine: CUSTOMER_MULTI_LINE, source: customerSource(cfg) });
   if (isRejection(entity)) return entity;
-  return {
-    ok: true,
+  return mappedRecord(
     company,
     entity,
-    identity: {
-      salesforceId: account.Id,
-      company,
-      numbering: numberingFor(cfg, company).mode,
-      existingCustomerAccount: existing.value,
-      version: account.SystemModstamp ?? undefined,
-    },
-    warnings: name.warnings,
-  };
+    account,
+    { numbering: numberingFor(cfg, company).mode, existingCustomerAccount: existing.value },
+    name.warnings,
+  );
 }
 
 /**
@@ -355,16 +350,11 @@ function accountUpdate(
   }
   const entity = customerChanges(read, cfg, opts);
   if (isRejection(entity)) return entity;
-  return {
-    ok: true,
+  return mappedRecord(
     company,
     entity,
-    identity: {
-      salesforceId: account.Id,
-      company,
-      key: { dataAreaId: company, CustomerAccount: number.value },
-      version: account.SystemModstamp ?? undefined,
-    },
-    warnings: read.name.warnings,
-  };
+    account,
+    { key: { dataAreaId: company, CustomerAccount: number.value } },
+    read.name.warnings,
+  );
 }

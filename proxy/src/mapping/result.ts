@@ -72,6 +72,26 @@ export interface Mapped<E, I> {
 
 export type MapResult<E, I> = Mapped<E, I> | Rejection;
 
+/**
+ * A record mapped for `company`: the identity names the Salesforce record (its Id, and its
+ * `SystemModstamp` as the version) and the company, plus what the flow needs (`extra`).
+ */
+export function mappedRecord<E, X extends object>(
+  company: string,
+  entity: E,
+  record: { Id: string; SystemModstamp?: string | null },
+  extra: X,
+  warnings: MappingWarning[] = [],
+): Mapped<E, { salesforceId: string; company: string; version: string | undefined } & X> {
+  const identity = {
+    salesforceId: record.Id,
+    company,
+    ...extra,
+    version: record.SystemModstamp ?? undefined,
+  };
+  return { ok: true, company, entity, identity, warnings };
+}
+
 const TRANSIENT: ReadonlySet<RejectionCode> = new Set<RejectionCode>(['PARENT_NOT_SYNCED']);
 
 export function reject(code: RejectionCode, reason: string, field?: string): Rejection {

@@ -27,6 +27,15 @@ interface TokenResponse {
   error_description?: string;
 }
 
+/** A difference of clocks below this is ordinary drift (and the `Date` header's 1 s resolution). */
+const CLOCK_TOLERANCE_MS = 30_000;
+
+/** Salesforce's clock minus this host's, from an answer's `Date` header; undefined when absent. */
+function clockOffset(date: string | null): number | undefined {
+  const at = date ? Date.parse(date) : NaN;
+  return Number.isNaN(at) ? undefined : at - Date.now();
+}
+
 export function loadPrivateKey(pemOrPath: string): KeyObject {
   const pem = pemOrPath.includes('-----BEGIN') ? pemOrPath : readFileSync(pemOrPath, 'utf8');
   return createPrivateKey(pem);
@@ -42,6 +51,8 @@ export class JwtBearerAuth {
   private inflight: Promise<SessionInfo> | undefined;
   /** Successful logins so far (for diagnostics). */
   logins = 0;
+  /** Salesforce's clock minus this host's, learned from a refused login's `Date` header. */
+  private clockOffsetMs = 0;
 
   constructor(private readonly options: JwtBearerOptions) {}
 
@@ -59,15 +70,19 @@ export class JwtBearerAuth {
     if (this.current?.accessToken === accessToken) this.current = undefined;
   }
 
-  private async login(): Promise<SessionInfo> {
+  private async login(retried = false): Promise<SessionInfo> {
     const { loginUrl, clientId, username, logger } = this.options;
     this.key ??= loadPrivateKey(this.options.privateKey);
+    // Seconds-based exp, ~3 minutes ahead as Salesforce expects, on Salesforce's clock as far as
+    // a refused login told us (`clockOffsetMs`): a host whose clock runs minutes slow would
+    // otherwise sign assertions that are already expired when they arrive.
+    const nowS = Math.floor((Date.now() + this.clockOffsetMs) / 1000);
     const assertion = await new SignJWT({})
       .setProtectedHeader({ alg: 'RS256' })
       .setIssuer(clientId)
       .setSubject(username)
       .setAudience(this.options.audience ?? loginUrl)
-      .setExpirationTime('3m') // seconds-based exp, ~3 minutes ahead as Salesforce expects
+      .setExpirationTime(nowS + 180)
       .sign(this.key);
     const url = `${loginUrl.replace(/\/$/, '')}/services/oauth2/token`;
     let res: Response;
@@ -94,6 +109,17 @@ export class JwtBearerAuth {
       // Non-JSON (an HTML error page from a proxy or the wrong host).
     }
     if (!res.ok || !body.access_token || !body.instance_url) {
+      // Refused, and Salesforce's clock (its `Date` header) is far from ours: sign again once on
+      // its clock. Any other refusal (key, user, audience) fails the same way the second time.
+      const offset = clockOffset(res.headers.get('date'));
+      if (!retried && offset !== undefined && Math.abs(offset - this.clockOffsetMs) > CLOCK_TOLERANCE_MS) {
+        logger.warn(
+          { offsetS: Math.round(offset / 1000), username },
+          "salesforce login refused and this host's clock is off from Salesforce's: signing on Salesforce's clock",
+        );
+        this.clockOffsetMs = offset;
+        return this.login(true);
+      }
       const err = new SalesforceAuthError({
         error: body.error ?? `http_${res.status}`,
         description: body.error_description ?? text.slice(0, 200),

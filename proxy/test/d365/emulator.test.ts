@@ -207,6 +207,10 @@ describe('F&O client against the emulator', () => {
       utilisationThreshold: 0.75,
       retryAfterS: 10,
     });
+    // Writes take time, as in F&O: with none, most of a call's slot is spent in transit and the
+    // emulator sees fewer calls at once than the governor has out, so no limit is ever refused.
+    const latency = emu.control.setLatency({}).writeMs;
+    emu.control.setLatency({ writeMs: 3000 });
     try {
       const ids = Array.from({ length: 120 }, (_, i) => `THR-${i}`);
       await Promise.all(
@@ -224,6 +228,7 @@ describe('F&O client against the emulator', () => {
       expect(stored).toHaveLength(120);
       expect(client.governor.status().limit).toBeLessThanOrEqual(8);
     } finally {
+      emu.control.setLatency({ writeMs: latency });
       emu.control.setThrottling({ mode: 'off' });
     }
   });

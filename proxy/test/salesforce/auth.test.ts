@@ -2,9 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSalesforceClient, SalesforceAuthError } from '../../src/salesforce/index.js';
 import { clientOptions, startOrg } from './helpers.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const CLOCK_SHIFT = join(here, '../../../test/chaos/clock-shift.mjs');
 
 describe('Salesforce client: JWT bearer login', () => {
   let org: Awaited<ReturnType<typeof startOrg>>;
@@ -73,6 +79,24 @@ describe('Salesforce client: JWT bearer login', () => {
       expect((err as Error).message).not.toContain('BEGIN');
     });
   }
+
+  it("logs in although this host's clock runs 5 minutes slow: the refused login's Date header sets the clock", async () => {
+    // Only the client's process runs slow (test/chaos/clock-shift.mjs), as on a badly synced host.
+    const run = promisify(execFile);
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', '--import', CLOCK_SHIFT, join(here, 'slow-clock-login.ts')],
+      {
+        env: {
+          ...process.env,
+          FOBRIDGE_TEST_CLOCK_SHIFT_MS: String(-5 * 60_000),
+          SF_CLIENT_OPTIONS: JSON.stringify(clientOptions(org.emu)),
+        },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({ ok: true });
+    expect(org.emu.control.counters().tokenGrants).toBe(1);
+  });
 
   it('marks an unreachable login host as a transient auth error', async () => {
     const client = createSalesforceClient(

@@ -1,6 +1,8 @@
 /**
  * Invoices benchmark (flow 6) through the whole proxy against both emulators with emulated
- * latencies (F&O reads 20 ms, Salesforce 20 ms per call):
+ * latencies (F&O reads 20 ms, Salesforce 20 ms per call). The proxy runs in a process of its own
+ * (as deployed): the emulators, the watcher and this runner share one event loop, and an ack
+ * measured there would be the emulators' stalls as much as the proxy's.
  *
  *  1. events: ACK_N posted-invoice events sent to POST /v1/events/d365/<key> at 200 events/s from
  *     a thread of their own (as F&O sends from another machine);
@@ -11,8 +13,18 @@
  *
  * Sizes: INVOICES_BENCH_ACK_N (default 2000), INVOICES_BENCH_SWEEP_N (default 20000).
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { seedSalesforce, sfId, startHarness, waitFor } from '../../../proxy/test/flows/sync-harness.js';
+import {
+  ADMIN,
+  seedSalesforce,
+  sfId,
+  startHarness,
+  waitFor,
+} from '../../../proxy/test/flows/sync-harness.js';
+
+const PROXY_CHILD = fileURLToPath(new URL('../../../proxy/test/flows/sync-proxy-child.ts', import.meta.url));
 
 const ACK_N = Number(process.env.INVOICES_BENCH_ACK_N ?? 2000);
 const SWEEP_N = Number(process.env.INVOICES_BENCH_SWEEP_N ?? 20000);
@@ -30,9 +42,29 @@ export default async function run(): Promise<Record<string, number>> {
     sfLatencyMs: 20,
   });
   const metrics: Record<string, number> = {};
+  let proxy: { child: ChildProcess; url: string } | undefined;
   try {
-    await h.start({ D365_EVENT_KEYS: KEY, INVOICE_SWEEP_CRON: 'off', JOB_POLL_MS: '20' });
-    const endpoint = `${h.proxy.url}/v1/events/d365/${KEY}`;
+    proxy = await spawnProxy(
+      h.env({
+        D365_EVENT_KEYS: KEY,
+        INVOICE_SWEEP_CRON: 'off',
+        JOB_POLL_MS: '20',
+        TEST_D365_TOKEN_ENDPOINT: `${h.d365.url}/${h.d365.tenantId}/oauth2/v2.0/token`,
+      }),
+    );
+    const proxyUrl = proxy.url;
+    const admin = async (path: string, body?: unknown) => {
+      const res = await fetch(`${proxyUrl}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          authorization: `Bearer ${ADMIN}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return (await res.json()) as { jobId?: string; state?: string };
+    };
+    const endpoint = `${proxyUrl}/v1/events/d365/${KEY}`;
     const customer = h.d365.control.rows('CustomersV3').find((c) => c.dataAreaId === 'usmf')!;
     const item = String(
       h.d365.control.rows('ReleasedProductsV2').find((p) => p.dataAreaId === 'usmf')!.ItemNumber,
@@ -122,13 +154,10 @@ export default async function run(): Promise<Record<string, number>> {
     const sfSweepBefore = h.sf.control.counters().apiUsed;
     const t = performance.now();
     // A real run is queued (202): the sweep's time is its job's, until the job is done.
-    const res = await h.admin('/v1/flows/invoices/run', {
-      method: 'POST',
-      body: { since: '2026-11-02', company: 'usmf' },
-    });
+    const res = await admin('/v1/flows/invoices/run', { since: '2026-11-02', company: 'usmf' });
     await waitFor(
-      `invoices job ${res.body.jobId}`,
-      async () => (await h.admin(`/v1/jobs/${res.body.jobId}`)).body.state === 'done',
+      `invoices job ${res.jobId}`,
+      async () => (await admin(`/v1/jobs/${res.jobId}`)).state === 'done',
       600_000,
     );
     metrics['invoices.sweepSeconds'] = round((performance.now() - t) / 1000, 1);
@@ -139,9 +168,23 @@ export default async function run(): Promise<Record<string, number>> {
       .filter((r) => String(r.Invoice_Date__c) === '2026-11-02').length;
     metrics['invoices.sweepInvoices'] = SWEEP_N;
   } finally {
+    proxy?.child.kill('SIGKILL');
     await h.close();
   }
   return metrics;
+}
+
+/** The proxy as main.ts builds it, from the environment, in a child process; resolves with its URL. */
+function spawnProxy(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(PROXY_CHILD, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, url: (m as { url: string }).url }));
+    child.once('exit', (code) => reject(new Error(`proxy exited early (${code})`)));
+  });
 }
 
 /** The sender's thread: posts each envelope at its time (RATE/s), each ack's latency measured there. */
