@@ -51,6 +51,15 @@ const writes = (): number => {
   return (k.collections ?? 0) + (k.bulk ?? 0) + (k.sobject ?? 0) + (k.upsert ?? 0);
 };
 
+/** The flow's memory lost (a new store): what it wrote must be found again, not duplicated. */
+const forgetProductsState = () =>
+  h.proxy.runtime.store.ledgerPut(
+    'products',
+    'state',
+    { products: {}, prices: {}, books: {} },
+    { overwrite: true },
+  );
+
 async function run(body: Row = {}): Promise<void> {
   const res = await h.admin('/v1/flows/products/run', { method: 'POST', body });
   expect(res.status).toBe(202);
@@ -184,12 +193,7 @@ describe('products and prices: F&O → Salesforce', () => {
 
   it('with its memory lost, a full run rewrites every entry without duplicating one', async () => {
     const count = h.sf.control.records('PricebookEntry').length;
-    await h.proxy.runtime.store.ledgerPut(
-      'products',
-      'state',
-      { products: {}, prices: {}, books: {} },
-      { overwrite: true },
-    );
+    await forgetProductsState();
     const result = await h.proxy.runtime.fno.runNow('products', { full: true, dryRun: false });
     expect(result.counts.failed).toBe(0);
     expect(h.sf.control.records('PricebookEntry')).toHaveLength(count);
@@ -208,12 +212,7 @@ describe('products and prices: F&O → Salesforce', () => {
     ]);
     expect(cleared?.success).toBe(true);
     const count = h.sf.control.records('PricebookEntry').length;
-    await h.proxy.runtime.store.ledgerPut(
-      'products',
-      'state',
-      { products: {}, prices: {}, books: {} },
-      { overwrite: true },
-    );
+    await forgetProductsState();
     const result = await h.proxy.runtime.fno.runNow('products', { full: true, dryRun: false });
     expect(result.counts.failed).toBe(0);
     expect(h.sf.control.records('PricebookEntry')).toHaveLength(count);

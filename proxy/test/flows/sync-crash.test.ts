@@ -3,13 +3,13 @@
  * commits it anyway. The next proxy on the same store finds the order by its reference and writes
  * it back: one order, never two.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   fixture,
   KEY,
   seedSalesforce,
+  spawnProxy,
   startHarness,
   waitFor,
   type Harness,
@@ -18,18 +18,6 @@ import {
 
 let h: Harness;
 let child: ChildProcess | null = null;
-
-function spawnProxy(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const c = fork(fileURLToPath(new URL('./sync-proxy-child.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    c.once('message', (m) => resolve({ child: c, url: (m as { url: string }).url }));
-    c.once('exit', (code) => reject(new Error(`proxy exited early (${code})`)));
-  });
-}
 
 function killHard(c: ChildProcess): Promise<void> {
   return new Promise((resolve) => {

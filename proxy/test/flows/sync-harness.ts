@@ -4,9 +4,11 @@
  * Salesforce emulator, all over real HTTP. Records are the JSON the package's Apex sends (the
  * contract fixtures in force-app/…/staticresources).
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildApp } from '../../src/app.js';
@@ -20,6 +22,22 @@ import {
 import { testConfig } from '../http/helpers.js';
 
 export const KEY = 'dev-key-0123456789abcdef';
+
+/**
+ * The proxy as main.ts builds it, from `env` (the harness's `env()`), in a process of its own
+ * (sync-proxy-child.ts); resolves with the process and its URL once it listens.
+ */
+export function spawnProxy(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(fileURLToPath(new URL('./sync-proxy-child.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, url: (m as { url: string }).url }));
+    child.once('exit', (code) => reject(new Error(`proxy exited early (${code})`)));
+  });
+}
 export const ADMIN = 'admin-key-0123456789abcdef';
 export const DEMO_BRIDGE = new URL('../../../test/fixtures/bridge.demo.json', import.meta.url).pathname;
 

@@ -13,18 +13,16 @@
  *
  * Sizes: INVOICES_BENCH_ACK_N (default 2000), INVOICES_BENCH_SWEEP_N (default 20000).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import {
   ADMIN,
   seedSalesforce,
   sfId,
+  spawnProxy,
   startHarness,
   waitFor,
 } from '../../../proxy/test/flows/sync-harness.js';
-
-const PROXY_CHILD = fileURLToPath(new URL('../../../proxy/test/flows/sync-proxy-child.ts', import.meta.url));
 
 const ACK_N = Number(process.env.INVOICES_BENCH_ACK_N ?? 2000);
 const SWEEP_N = Number(process.env.INVOICES_BENCH_SWEEP_N ?? 20000);
@@ -172,19 +170,6 @@ export default async function run(): Promise<Record<string, number>> {
     await h.close();
   }
   return metrics;
-}
-
-/** The proxy as main.ts builds it, from the environment, in a child process; resolves with its URL. */
-function spawnProxy(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(PROXY_CHILD, [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, url: (m as { url: string }).url }));
-    child.once('exit', (code) => reject(new Error(`proxy exited early (${code})`)));
-  });
 }
 
 /** The sender's thread: posts each envelope at its time (RATE/s), each ack's latency measured there. */
