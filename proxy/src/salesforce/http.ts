@@ -48,6 +48,11 @@ export class SalesforceHttp {
     return `${session.instanceUrl}/services/data/v${this.options.apiVersion}/${path}`;
   }
 
+  /** The absolute path of a versioned resource, as composite subrequests name it. */
+  versioned(path: string): string {
+    return `/services/data/v${this.options.apiVersion}/${path}`;
+  }
+
   async request<T = unknown>(req: SfRequest): Promise<SfResponse<T>> {
     this.budget.assertNotBlocked();
     let session = await this.auth.session();

@@ -77,7 +77,7 @@ const runNow = () => h.proxy.runtime.fno.runNow('payments', { company: COMPANY, 
 /** Salesforce calls that can write: single-record, upsert, collections, Bulk API. */
 function writes(): number {
   const { byKind } = h.sf.control.counters();
-  return ['sobject', 'upsert', 'collections', 'bulk'].reduce((s, k) => s + (byKind[k] ?? 0), 0);
+  return ['sobject', 'upsert', 'collections', 'composite', 'bulk'].reduce((s, k) => s + (byKind[k] ?? 0), 0);
 }
 
 beforeAll(async () => {

@@ -56,7 +56,11 @@ it('remembers the last run across a restart: the next unchanged run makes no Sal
   const again = await run();
   expect(again.counts).toMatchObject({ invoicesWritten: 0, accountsWritten: 0 });
   const { byKind } = h.sf.control.counters();
-  expect((byKind.collections ?? 0) + (byKind.sobject ?? 0) + (byKind.upsert ?? 0) + (byKind.bulk ?? 0)).toBe(
-    0,
-  );
+  expect(
+    (byKind.collections ?? 0) +
+      (byKind.composite ?? 0) +
+      (byKind.sobject ?? 0) +
+      (byKind.upsert ?? 0) +
+      (byKind.bulk ?? 0),
+  ).toBe(0);
 });

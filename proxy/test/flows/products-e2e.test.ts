@@ -48,7 +48,7 @@ const entry = (item: string, book: string, currency: string): Row | undefined =>
 };
 const writes = (): number => {
   const k = h.sf.control.counters().byKind;
-  return (k.collections ?? 0) + (k.bulk ?? 0) + (k.sobject ?? 0) + (k.upsert ?? 0);
+  return (k.collections ?? 0) + (k.composite ?? 0) + (k.bulk ?? 0) + (k.sobject ?? 0) + (k.upsert ?? 0);
 };
 
 /** The flow's memory lost (a new store): what it wrote must be found again, not duplicated. */

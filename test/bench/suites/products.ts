@@ -97,7 +97,7 @@ export default async function run(): Promise<Record<string, number>> {
       return {
         seconds,
         sfCalls: sf.apiUsed,
-        collections: sf.byKind.collections ?? 0,
+        collections: (sf.byKind.collections ?? 0) + (sf.byKind.composite ?? 0),
         bulk: sf.byKind.bulk ?? 0,
         d365Requests: h.d365.control.counters().requests.total,
         exported: result.counts.companiesExported ?? 0,

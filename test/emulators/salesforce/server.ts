@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import bulkRoutes from './api/bulk.js';
 import bulkQueryRoutes from './api/bulk-query.js';
 import collectionRoutes from './api/collections.js';
+import compositeRoutes from './api/composite.js';
 import controlRoutes from './api/control.js';
 import identityRoutes from './api/identity.js';
 import limitRoutes from './api/limits.js';
@@ -44,6 +45,9 @@ export function buildServer(state: EmulatorState, control: SalesforceEmulatorCon
     const v = /^v(\d+\.\d)$/.exec(version);
     if (!v || Number(v[1]) > apiVersion || Number(v[1]) < 20) throw notFound();
 
+    // A composite call's subrequest: the composite call was counted and delayed once. Faults
+    // still apply to it (a path that names the subrequest's resource fails that subrequest alone).
+    const subrequest = req.headers[state.subrequestHeader] === state.subrequestSecret;
     let extraLatency = 0;
     for (const fault of state.faults.take(req.url)) {
       if (fault.type === 'latency') extraLatency += fault.ms;
@@ -64,6 +68,10 @@ export function buildServer(state: EmulatorState, control: SalesforceEmulatorCon
     const auth = req.headers.authorization ?? '';
     const token = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(auth)?.[1];
     if (!token || !state.sessions.get(token)) throw sessionInvalid();
+    if (subrequest) {
+      if (extraLatency > 0) await sleep(extraLatency);
+      return;
+    }
 
     if (state.usage.apiUsed >= state.usage.dailyApiLimit) {
       throw new SfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
@@ -120,6 +128,7 @@ export function buildServer(state: EmulatorState, control: SalesforceEmulatorCon
   void app.register(limitRoutes, opts);
   void app.register(sobjectRoutes, opts);
   void app.register(collectionRoutes, opts);
+  void app.register(compositeRoutes, opts);
   void app.register(queryRoutes, opts);
   void app.register(bulkRoutes, opts);
   void app.register(bulkQueryRoutes, opts);

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import type { SfRecord } from './data/store.js';
 import { RecordStore } from './data/store.js';
 import { seedOrg } from './data/seed.js';
@@ -22,6 +22,7 @@ export type CallKind =
   | 'limits'
   | 'describe'
   | 'event'
+  | 'composite'
   | 'other';
 
 export interface Usage {
@@ -42,6 +43,9 @@ export class EmulatorState {
   readonly faults = new FaultBox();
   readonly usage: Usage;
   readonly counters = new Map<string, number>();
+  /** Marks a composite call's subrequests (run through the server again) so they are not counted twice. */
+  readonly subrequestHeader = 'x-sf-emulator-subrequest';
+  readonly subrequestSecret = randomUUID();
   readonly auth = { preauthorized: true, appEnabled: true, tokenGrants: 0, tokenFailures: 0 };
   readonly publicKey: KeyObject;
   readonly privateKeyPem: string | undefined;
