@@ -212,6 +212,25 @@ describe('adaptive concurrency', () => {
     expect(l.limit).toBe(6);
   });
 
+  it('refused again at the level it resumed at, after F&O answered calls there: one step lower, not half', () => {
+    let now = 0;
+    const l = new AdaptiveLimit({ initial: 6, max: 52, now: () => now });
+    const window = () => {
+      const n = l.limit;
+      for (let i = 0; i < n; i++) l.onSuccess(50, now);
+      now += 60;
+    };
+    window(); // healthy at 6 → 7
+    window(); // 7 looked healthy once (calls in transit): → 8
+    l.onThrottled(now - 10, 8);
+    expect(l.limit).toBe(7); // resumes at the last good level
+    now += 7_500; // the Retry-After pause
+    for (let i = 0; i < 3; i++) l.onSuccess(50, now); // F&O answers some calls at 7 …
+    l.onThrottled(now, 7); // … and refuses one sent with all 7 slots taken
+    expect(l.limit).toBe(6);
+    expect(l.learnedCeiling).toBe(6);
+  });
+
   it('follows a capacity that fell: refused again on the way back lowers the ceiling', () => {
     let now = 0;
     const l = new AdaptiveLimit({ initial: 6, max: 52, now: () => now });

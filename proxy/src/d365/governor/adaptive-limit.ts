@@ -70,6 +70,8 @@ export class AdaptiveLimit {
   private lastGood: number | undefined;
   /** A 429 came and no healthy window since. */
   private refusedSinceHealthy = false;
+  /** A call sent after the last cut succeeded (F&O answers some calls: not a storm). */
+  private succeededSinceCut = false;
   /** A level at or below the ceiling was refused: the next refusal after healthy windows lowers it. */
   private doubt = false;
   private readonly windows = new Map<string, LatencyWindow>();
@@ -111,6 +113,7 @@ export class AdaptiveLimit {
     atLimit = true,
   ): LimitChange {
     // No signal: a call sent before the last cut tells about the level that was just cut.
+    if (startedAt >= this.lastCutAt) this.succeededSinceCut = true;
     if (latencyClass === undefined || startedAt < this.lastCutAt) return 'none';
     let w = this.windows.get(latencyClass);
     if (!w) this.windows.set(latencyClass, (w = { count: 0, sum: 0, baseline: undefined, limited: false }));
@@ -145,6 +148,11 @@ export class AdaptiveLimit {
     if (this.probing) this.probeMs = Math.min(this.maxProbeMs, this.probeMs * 2);
     this.probing = false;
     if (this.refusedSinceHealthy) {
+      // Refused again at the level just settled on, after F&O had answered calls at it: that
+      // level was luck (calls in transit made it look healthy once). One step lower is the
+      // capacity; halving would cost throughput and, climbing back, more refusals and pauses.
+      if (this.succeededSinceCut && refused >= this.value && this.ceiling !== undefined)
+        return this.settle(Math.max(this.min, refused - 1));
       // Refused again before anything succeeded: F&O refuses all (a storm). Back off; the
       // ceiling stays, so the climb back after the storm is quick.
       return this.cut(this.factor);
@@ -197,6 +205,7 @@ export class AdaptiveLimit {
 
   private markCut(): void {
     this.lastCutAt = this.now();
+    this.succeededSinceCut = false;
     for (const w of this.windows.values()) {
       w.count = 0;
       w.sum = 0;
