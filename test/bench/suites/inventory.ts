@@ -1,6 +1,6 @@
 /**
  * Live inventory (flow 5) benchmark: the proxy as production runs it — compiled first
- * (`npm run build`), in its own process (`node proxy/dist/main.js`, configured only through the
+ * (`npm run build`), in its own process (as `npm start` runs it, configured only through the
  * environment; tsx's loader would add its own CPU and ~150 MB of memory), against the
  * F&O emulator over https with realistic read latency (80 ms ± 25 %) — driven over real HTTP on
  * loopback with keep-alive connections.
@@ -123,7 +123,11 @@ async function startProxy(
   const port = await freePort();
   // INVENTORY_BENCH_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: profile the proxy as it runs here.
   const nodeArgs = process.env.INVENTORY_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'proxy/dist/main.js'], {
+  // Started as `npm start` (and the container) starts it: `node <its flags> proxy/dist/main.js`.
+  const [, ...startArgs] = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start.split(' ');
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...startArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
