@@ -116,7 +116,7 @@ async function inChunks(
           const errors = list.length
             ? list.map(toDetail)
             : [{ errorCode: 'UNKNOWN', message: `Composite subrequest answered ${status}`, fields: [] }];
-          throw new SalesforceApiError({ status, errors });
+          throw http.errorFor(status, errors);
         }
         collect(chunk, sub.body as WireResult[]);
       });

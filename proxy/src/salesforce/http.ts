@@ -48,6 +48,16 @@ export class SalesforceHttp {
     return `${session.instanceUrl}/services/data/v${this.options.apiVersion}/${path}`;
   }
 
+  /**
+   * The typed error for a Salesforce error answer, the call's own or a composite subrequest's:
+   * REQUEST_LIMIT_EXCEEDED also stops calls for a while (the budget's back-off).
+   */
+  errorFor(status: number, errors: SalesforceErrorDetail[]): SalesforceApiError {
+    if (status === 403 && errors[0]?.errorCode === 'REQUEST_LIMIT_EXCEEDED')
+      return this.budget.limitExceeded(status, errors);
+    return new SalesforceApiError({ status, errors });
+  }
+
   /** The absolute path of a versioned resource, as composite subrequests name it. */
   versioned(path: string): string {
     return `/services/data/v${this.options.apiVersion}/${path}`;
@@ -77,9 +87,7 @@ export class SalesforceHttp {
               },
             ]
           : parseErrors(res.status, res.text);
-      if (res.status === 403 && errors[0]?.errorCode === 'REQUEST_LIMIT_EXCEEDED')
-        throw this.budget.limitExceeded(res.status, errors);
-      throw new SalesforceApiError({ status: res.status, errors });
+      throw this.errorFor(res.status, errors);
     }
     let body: unknown = res.text;
     if (!req.text && res.text) {

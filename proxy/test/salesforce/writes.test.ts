@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SalesforceApiError, type SalesforceClient } from '../../src/salesforce/index.js';
+import {
+  SalesforceApiError,
+  SalesforceLimitError,
+  type SalesforceClient,
+} from '../../src/salesforce/index.js';
 import { accounts, startOrg } from './helpers.js';
 
 describe('Salesforce client: single-record and collections writes', () => {
@@ -142,6 +146,17 @@ describe('Salesforce client: single-record and collections writes', () => {
     expect(err).toMatchObject({ errorCode: 'SERVER_UNAVAILABLE', transient: true });
     expect((err as SalesforceApiError).partialResults).toHaveLength(200);
     expect(org.emu.control.records('Account')).toHaveLength(200);
+  });
+
+  it('a chunk refused inside a composite call for the API limit backs off like a refused call', async () => {
+    org.emu.control.injectFault({ type: 'requestLimit', path: '/composite/sobjects', after: 1 });
+    const own = org.client(); // the back-off it starts would hold the shared client's later calls
+    const err = await own
+      .upsertMany('Account', 'D365_Customer_Number__c', accounts(300))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SalesforceLimitError);
+    expect(err).toMatchObject({ errorCode: 'REQUEST_LIMIT_EXCEEDED', transient: true, limit: 'daily' });
+    expect((err as SalesforceApiError).partialResults).toHaveLength(200);
   });
 
   it('publishes platform events', async () => {
