@@ -14,6 +14,9 @@ interface WireResult {
 
 const ROLLED_BACK = 'ALL_OR_NONE_OPERATION_ROLLED_BACK';
 
+/** What an operation knows about a record beside the wire result (its id, its external id). */
+type Identify = (record: SfRecord, wire: WireResult) => Pick<RecordResult, 'id'> & Partial<RecordResult>;
+
 /**
  * Upserts by External ID in chunks of 200 (`PATCH /composite/sobjects/{Object}/{Field}`), 5 chunks
  * to a composite call.
@@ -72,7 +75,7 @@ async function inChunks(
   object: string,
   records: SfRecord[],
   options: { allOrNone: boolean },
-  identify: (record: SfRecord, wire: WireResult) => Pick<RecordResult, 'id'> & Partial<RecordResult>,
+  identify: Identify,
 ): Promise<RecordResult[]> {
   const chunks: SfRecord[][] = [];
   for (let start = 0; start < records.length; start += COLLECTION_CHUNK)
@@ -132,7 +135,7 @@ function toResult(
   index: number,
   record: SfRecord,
   wire: WireResult | undefined,
-  identify: (record: SfRecord, wire: WireResult) => Pick<RecordResult, 'id'> & Partial<RecordResult>,
+  identify: Identify,
 ): RecordResult {
   const w = wire ?? {
     success: false,

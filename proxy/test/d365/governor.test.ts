@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { D365Throttled } from '../../src/d365/errors.js';
-import { AdaptiveLimit } from '../../src/d365/governor/adaptive-limit.js';
+import { AdaptiveLimit, type AdaptiveLimitOptions } from '../../src/d365/governor/adaptive-limit.js';
 import { Governor, type Slot } from '../../src/d365/governor/governor.js';
 import type { Lane } from '../../src/d365/governor/lanes.js';
 import { InMemorySharedPause } from '../../src/d365/governor/shared-pause.js';
@@ -168,43 +168,46 @@ describe('pause after 429', () => {
   });
 });
 
+/**
+ * An adaptive limit on a clock the test moves, and `window()`: one healthy window at the current
+ * limit (every call 50 ms, sent now), then 60 ms later.
+ */
+function clockedLimit(options: Omit<AdaptiveLimitOptions, 'now'>) {
+  const clock = { now: 0 };
+  const l = new AdaptiveLimit({ ...options, now: () => clock.now });
+  const window = () => {
+    const n = l.limit;
+    for (let i = 0; i < n; i++) l.onSuccess(50, clock.now);
+    clock.now += 60;
+  };
+  return { l, clock, window };
+}
+
 describe('adaptive concurrency', () => {
   it('grows by one per healthy window; a 429 above the last good level resumes at that level and holds it', () => {
-    let now = 0;
-    const l = new AdaptiveLimit({ initial: 4, max: 52, probeIntervalMs: 10_000, now: () => now });
-    const window = () => {
-      const n = l.limit;
-      for (let i = 0; i < n; i++) l.onSuccess(50, now);
-      now += 60;
-    };
+    const { l, clock, window } = clockedLimit({ initial: 4, max: 52, probeIntervalMs: 10_000 });
     for (let i = 0; i < 8; i++) window();
     expect(l.limit).toBe(12);
-    l.onThrottled(now - 10, 12);
+    l.onThrottled(clock.now - 10, 12);
     expect(l.limit).toBe(11); // the last level that completed a healthy window, not half, not 1
     expect(l.learnedCeiling).toBe(11);
-    expect(l.onThrottled(now - 20, 12)).toBe('none'); // same wave: no second cut
+    expect(l.onThrottled(clock.now - 20, 12)).toBe('none'); // same wave: no second cut
     for (let i = 0; i < 10; i++) window();
     expect(l.limit).toBe(11); // holding just below the refused 12
-    now += 10_000;
+    clock.now += 10_000;
     window();
     expect(l.limit).toBe(12); // one probe after the interval
   });
 
   it('after a storm of 429s (every level refused) climbs back to the ceiling within a few windows', () => {
-    let now = 0;
-    const l = new AdaptiveLimit({ initial: 6, max: 52, now: () => now });
-    const window = () => {
-      const n = l.limit;
-      for (let i = 0; i < n; i++) l.onSuccess(50, now);
-      now += 60;
-    };
+    const { l, clock, window } = clockedLimit({ initial: 6, max: 52 });
     window(); // healthy at 6 → probes 7
-    l.onThrottled(now - 10, 7); // refused at 7: 6 is the capacity
+    l.onThrottled(clock.now - 10, 7); // refused at 7: 6 is the capacity
     expect(l.limit).toBe(6);
     window();
     for (let wave = 0; wave < 20; wave++) {
-      now += 1000; // each wave is sent after the Retry-After pause and refused at once
-      l.onThrottled(now - 1, wave === 0 ? 6 : 1);
+      clock.now += 1000; // each wave is sent after the Retry-After pause and refused at once
+      l.onThrottled(clock.now - 1, wave === 0 ? 6 : 1);
     }
     expect(l.limit).toBe(1);
     expect(l.learnedCeiling).toBe(6); // a storm teaches nothing about capacity
@@ -213,42 +216,30 @@ describe('adaptive concurrency', () => {
   });
 
   it('refused again at the level it resumed at, after F&O answered calls there: one step lower, not half', () => {
-    let now = 0;
-    const l = new AdaptiveLimit({ initial: 6, max: 52, now: () => now });
-    const window = () => {
-      const n = l.limit;
-      for (let i = 0; i < n; i++) l.onSuccess(50, now);
-      now += 60;
-    };
+    const { l, clock, window } = clockedLimit({ initial: 6, max: 52 });
     window(); // healthy at 6 → 7
     window(); // 7 looked healthy once (calls in transit): → 8
-    l.onThrottled(now - 10, 8);
+    l.onThrottled(clock.now - 10, 8);
     expect(l.limit).toBe(7); // resumes at the last good level
-    now += 7_500; // the Retry-After pause
-    for (let i = 0; i < 3; i++) l.onSuccess(50, now); // F&O answers some calls at 7 …
-    l.onThrottled(now, 7); // … and refuses one sent with all 7 slots taken
+    clock.now += 7_500; // the Retry-After pause
+    for (let i = 0; i < 3; i++) l.onSuccess(50, clock.now); // F&O answers some calls at 7 …
+    l.onThrottled(clock.now, 7); // … and refuses one sent with all 7 slots taken
     expect(l.limit).toBe(6);
     expect(l.learnedCeiling).toBe(6);
   });
 
   it('follows a capacity that fell: refused again on the way back lowers the ceiling', () => {
-    let now = 0;
-    const l = new AdaptiveLimit({ initial: 6, max: 52, now: () => now });
-    const window = () => {
-      const n = l.limit;
-      for (let i = 0; i < n; i++) l.onSuccess(50, now);
-      now += 60;
-    };
+    const { l, clock, window } = clockedLimit({ initial: 6, max: 52 });
     window();
-    l.onThrottled(now - 10, 7);
+    l.onThrottled(clock.now - 10, 7);
     window();
     expect(l.limit).toBe(6);
     // F&O now takes 3.
-    l.onThrottled(now - 10, 6);
+    l.onThrottled(clock.now - 10, 6);
     expect(l.limit).toBe(3);
     window(); // healthy at 3 → climbs towards 6
     expect(l.limit).toBe(5);
-    l.onThrottled(now - 10, 5);
+    l.onThrottled(clock.now - 10, 5);
     expect(l.limit).toBe(3); // the last good level
     expect(l.learnedCeiling).toBe(3);
   });
