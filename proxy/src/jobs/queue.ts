@@ -46,6 +46,13 @@ export interface JobContext {
   log: JobLogger;
   /** 1 on the first run; > 1 means an earlier attempt may have partly happened: look up first. */
   attempt: number;
+  /**
+   * Say that this job's F&O work is over and it now only waits on something else (its Salesforce
+   * write-back): it stops counting against the queue's `capacity`, so another job can take its
+   * turn at F&O; it still counts against the JOB_CONCURRENCY bound and keeps its lease. Idempotent;
+   * the end of the handler does it anyway.
+   */
+  releaseCapacity(): void;
 }
 
 export type JobHandler<P = unknown> = (job: Job<P>, ctx: JobContext) => Promise<void>;
@@ -141,6 +148,8 @@ interface InFlight {
   job: Job;
   controller: AbortController;
   done: Promise<void>;
+  /** Still counted against `capacity` (not yet released by the handler). */
+  holdsCapacity: boolean;
 }
 
 interface GroupEntry {
@@ -170,6 +179,8 @@ class Queue implements JobQueue {
   private readonly capacity: (() => number) | undefined;
   private readonly metrics: JobMetrics | null;
   private readonly inFlight = new Map<string, InFlight>();
+  /** Running jobs still counted against `capacity` (see JobContext.releaseCapacity). */
+  private holdingCapacity = 0;
   private readonly groups = new Map<string, GroupEntry>();
   /** Running groups (their controllers abort on a shutdown past the grace period). */
   private readonly groupsInFlight = new Set<{ controller: AbortController; done: Promise<void> }>();
@@ -312,6 +323,14 @@ class Queue implements JobQueue {
     return Number.isFinite(c) ? Math.max(1, Math.min(bound, Math.floor(c))) : bound;
   }
 
+  /**
+   * Jobs that may be claimed now: `allowed` counts only the jobs still at their F&O work, and
+   * JOB_CONCURRENCY bounds every running job, including those that released their capacity.
+   */
+  private free(allowed: number): number {
+    return Math.min(allowed - this.holdingCapacity, this.o.concurrency - this.inFlight.size);
+  }
+
   private nudge(): void {
     this.wake?.();
   }
@@ -330,7 +349,7 @@ class Queue implements JobQueue {
     let errorDelay = this.o.pollMs;
     while (!this.stopping) {
       const allowed = this.allowed();
-      const free = allowed - this.inFlight.size;
+      const free = this.free(allowed);
       let claimed = 0;
       if (free > 0) {
         try {
@@ -348,7 +367,7 @@ class Queue implements JobQueue {
       if (this.stopping) break;
       // Full or found plenty: wait for a slot (a finished job nudges; the poll interval re-reads a
       // capacity that grew meanwhile); found nothing: wait for the poll interval or a nudge.
-      if (this.inFlight.size >= allowed) await this.idle(this.capacity ? this.o.pollMs : this.o.pollMs * 40);
+      if (this.free(allowed) <= 0) await this.idle(this.capacity ? this.o.pollMs : this.o.pollMs * 40);
       else if (claimed < free) await this.idle(this.o.pollMs);
     }
   }
@@ -510,8 +529,16 @@ class Queue implements JobQueue {
 
   private launch(job: Job): InFlight {
     const controller = new AbortController();
-    const f: InFlight = { job, controller, done: Promise.resolve() };
-    f.done = this.execute(job, controller).finally(() => {
+    const f: InFlight = { job, controller, done: Promise.resolve(), holdsCapacity: true };
+    this.holdingCapacity += 1;
+    const release = (): void => {
+      if (!f.holdsCapacity) return;
+      f.holdsCapacity = false;
+      this.holdingCapacity -= 1;
+      this.nudge();
+    };
+    f.done = this.execute(job, controller, release).finally(() => {
+      release();
       this.inFlight.delete(job.id);
       this.nudge();
     });
@@ -519,7 +546,7 @@ class Queue implements JobQueue {
     return f;
   }
 
-  private async execute(job: Job, controller: AbortController): Promise<void> {
+  private async execute(job: Job, controller: AbortController, release: () => void): Promise<void> {
     const log =
       this.log.child?.({ jobId: job.id, flow: job.flow, key: job.key, attempt: job.attempts }) ?? this.log;
     try {
@@ -555,12 +582,18 @@ class Queue implements JobQueue {
       const started = performance.now();
       let result: GroupOutcome;
       try {
-        await entry.handler(job, { signal: controller.signal, log, attempt: job.attempts });
+        await entry.handler(job, {
+          signal: controller.signal,
+          log,
+          attempt: job.attempts,
+          releaseCapacity: release,
+        });
         result = { ok: true };
       } catch (err) {
         result = { ok: false, error: err };
       } finally {
         clearInterval(heartbeat);
+        release(); // recording the outcome is bookkeeping, not F&O work
       }
       await this.settle(job, result, controller, log, (performance.now() - started) / 1000);
     } catch (err) {

@@ -37,7 +37,12 @@ describe('flowFieldUse', () => {
       await runSyncJob(
         { object, what: object, keyField },
         { key: 'x', flow: object } as unknown as Job<unknown>,
-        { signal: new AbortController().signal, attempt: 1, log: { info() {} } } as unknown as JobContext,
+        {
+          signal: new AbortController().signal,
+          attempt: 1,
+          log: { info() {} },
+          releaseCapacity() {},
+        } as unknown as JobContext,
         {
           maxAttempts: 3,
           writeBack: {

@@ -28,7 +28,7 @@ function harness() {
     },
   };
   const log = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
-  const ctx = { signal: new AbortController().signal, log, attempt: 1 } as unknown as JobContext;
+  const ctx: JobContext = { signal: new AbortController().signal, log, attempt: 1, releaseCapacity() {} };
   const job = (payload: unknown) => ({ flow: 'account', key: ACCOUNT_ID, payload }) as Job<unknown>;
   return { writes, deps, ctx, job };
 }

@@ -193,6 +193,36 @@ describe('capacity', () => {
     await real.stop();
     expect(Math.max(...peaks.slice(80))).toBe(10);
   });
+
+  it('lets a job that released its capacity (F&O done, waiting on Salesforce) make room for the next, under the bound', async () => {
+    const real = createJobQueue({ ...QUEUE_SETTINGS, store, pollMs: 10, concurrency: 6, capacity: () => 2 });
+    let atFno = 0;
+    let running = 0;
+    const fnoPeaks: number[] = [];
+    const runningPeaks: number[] = [];
+    let done = 0;
+    real.registerHandler('account', async (_job, ctx) => {
+      running++;
+      atFno++;
+      fnoPeaks.push(atFno);
+      runningPeaks.push(running);
+      await new Promise((r) => setTimeout(r, 5)); // the F&O call
+      atFno--;
+      ctx.releaseCapacity();
+      ctx.releaseCapacity(); // idempotent: counted once
+      await new Promise((r) => setTimeout(r, 60)); // the batched write-back
+      running--;
+      done++;
+    });
+    await real.enqueueMany(Array.from({ length: 24 }, (_, i) => rec(`W${i}`)));
+    real.start();
+    const deadline = Date.now() + 5000;
+    while (done < 24 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await real.stop();
+    expect(done).toBe(24);
+    expect(Math.max(...fnoPeaks)).toBe(2); // the capacity still bounds the F&O part
+    expect(Math.max(...runningPeaks)).toBe(6); // released jobs wait beside others, up to JOB_CONCURRENCY
+  });
 });
 
 describe('bad input', () => {

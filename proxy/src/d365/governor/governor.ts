@@ -251,9 +251,9 @@ export class Governor {
    * busy, and how many more depends on the flow and the machine. A small feedback loop finds it:
    * read before every claim, the target grows by one while a slot is free and no call waits, and
    * shrinks by one while more than a look-ahead (half the limit, at least 2) wait. It stays
-   * between the limit and 16 × limit + the look-ahead (a sync job waits up to 250 ms for its
-   * Salesforce write-back after a 45 ms F&O call, so it may take many jobs per slot); during a
-   * pause it holds. JOB_CONCURRENCY bounds it in the queue.
+   * between the limit and 16 × limit + the look-ahead; during a pause it holds. It counts only
+   * jobs still at their F&O work: a sync job waiting for its batched Salesforce write-back has
+   * released its share (JobContext.releaseCapacity). JOB_CONCURRENCY bounds all of them.
    */
   jobCapacity(): number {
     const limit = this.adaptive.limit;

@@ -52,8 +52,11 @@ export async function runSyncJob(
   try {
     fnoKey = await work(trace);
   } catch (err) {
+    ctx.releaseCapacity();
     return fail(spec, job, ctx, deps, err, trace);
   }
+  // The F&O side is done; waiting for the batched write-back must not keep F&O's slots idle.
+  ctx.releaseCapacity();
   trace.fnoKey = fnoKey;
   const now = new Date((deps.clock ?? Date.now)()).toISOString();
   try {
