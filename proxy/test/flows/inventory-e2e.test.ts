@@ -10,6 +10,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { createRuntime } from '../../src/runtime.js';
 import { startD365Emulator, type D365Emulator } from '../../../test/emulators/d365/index.js';
 import { testConfig } from '../http/helpers.js';
+import { inventoryResponseSchema } from '../../src/http/routes/inventory.js';
 import { contractFixture as fixture, jsonShape as shape } from '../../../test/support/contract-fixtures.js';
 
 const KEY = 'dev-key-0123456789abcdef';
@@ -74,6 +75,8 @@ describe('GET /v1/inventory against the F&O emulator', () => {
     const res = await get(app, `company=usmf&items=${items.join(',')},NO-SUCH-ITEM`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
+    // The route stringifies without the zod serializer's parse: the answer must still be the schema's.
+    expect(inventoryResponseSchema.safeParse(body).error).toBeUndefined();
     expect(body).toMatchObject({ company: 'usmf', stale: false, unknownItems: ['NO-SUCH-ITEM'] });
     expect(body.items.map((i: { itemNumber: string }) => i.itemNumber)).toEqual(items);
     for (const item of body.items) {

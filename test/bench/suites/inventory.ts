@@ -10,7 +10,10 @@
  *  cold      3 never-asked items per request: p50/p99 (one F&O read each)
  *  overhead  the same cold read through the proxy vs straight to the emulator, jitter off,
  *            interleaved: p50 difference = what the proxy adds; and the proxy's CPU per read
- *            (from /proc), which a loaded machine does not inflate the way it does the p50
+ *            (from /proc), which a loaded machine does not inflate the way it does the p50.
+ *            Beside it, the floor: the same read through a bare Node pass-through
+ *            (bare-passthrough.mjs, its own process, no routing/validation/auth/cache), so a
+ *            reader sees how much of the overhead is the extra process hop on this machine
  *  reps      50 reps opening the widget on 10 Opportunities: F&O reads per 1,000 widget loads.
  *            Time is compressed 10×: TTL 3 s for the default 30 s, think time ~0.5 s for ~5 s,
  *            so the 1,000 loads span several TTLs, as 100 s of real traffic would.
@@ -187,6 +190,29 @@ async function startProxy(
   };
 }
 
+/** bare-passthrough.mjs in its own process, forwarding to `upstream`. */
+async function startBarePassthrough(
+  upstream: string,
+  certPath: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [join(ROOT, 'test/bench/bare-passthrough.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: certPath, UPSTREAM: upstream },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (c: Buffer) => resolve(c.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`bare pass-through exited (${code})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /** Runs `fn` in `concurrency` loops until `seconds` pass (or `fn` returns false). */
 async function loop(
   concurrency: number,
@@ -309,8 +335,10 @@ export default async function run(): Promise<Record<string, number>> {
       emu.control.setLatency({ jitter: 0 });
       const token = await fetchToken(emu);
       const emuAgent = new HttpsAgent({ keepAlive: true, ca: cert.cert });
+      const bare = await startBarePassthrough(emu.httpsUrl!, cert.certPath);
       const direct: number[] = [];
       const viaProxy: number[] = [];
+      const viaBare: number[] = [];
       // The proxy's CPU while idle (timers, metrics), subtracted below so only the reads count.
       const idleStart = proxy.cpuMs();
       const idleT0 = performance.now();
@@ -330,17 +358,23 @@ export default async function run(): Promise<Record<string, number>> {
           if (d.status !== 200) throw new Error(`direct read failed: ${d.status} ${d.body}`);
           const p = await get(inventoryUrl(proxy.url, b), proxyAgent, auth);
           if (p.status !== 200) throw new Error(`proxy read failed: ${p.status}`);
+          const f = await get(directOnHandUrl(bare.url, a), proxyAgent, { authorization: `Bearer ${token}` });
+          if (f.status !== 200) throw new Error(`pass-through read failed: ${f.status} ${f.body}`);
           direct.push(d.ms);
           viaProxy.push(p.ms);
+          viaBare.push(f.ms);
         }
       } finally {
         emuAgent.destroy();
+        await bare.stop();
         emu.control.setLatency({ jitter: JITTER });
       }
       metrics['overhead.pairs'] = direct.length;
       metrics['overhead.directP50Ms'] = round(percentile(direct, 50));
       metrics['overhead.proxyP50Ms'] = round(percentile(viaProxy, 50));
       metrics['overhead.p50Ms'] = round(percentile(viaProxy, 50) - percentile(direct, 50));
+      // The floor: what one extra Node process hop costs here, without any of the proxy's work.
+      metrics['overhead.barePassthroughP50Ms'] = round(percentile(viaBare, 50) - percentile(direct, 50));
       // What the proxy spends per cold read in CPU: unlike the p50 difference, it does not grow
       // with the time other processes keep the proxy waiting for a core on a loaded machine.
       const readsCpuMs = proxy.cpuMs() - cpuBefore - idleCpuPerMs * (performance.now() - loopT0);
