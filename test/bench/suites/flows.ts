@@ -14,6 +14,10 @@
  * throttledSync). Beside the proxy's figures: the same run's naive client (4 workers — the old
  * JOB_CONCURRENCY default — POSTing the customers straight to F&O with a fixed retry, bounded
  * to NAIVE_LIMIT_S) against the same emulator, and the emulator's capacity.
+ *
+ * Then the whole run again (`queueing.*`) against an F&O that queues QUEUE_DEPTH requests beyond
+ * its threshold before it refuses, so its latency rises first (emulator `queueDepth`: an
+ * assumption, F&O documents only the thresholds; see the d365 suite's queueingSync).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -31,15 +35,28 @@ const N = Number(process.env.FLOWS_BENCH_N ?? 6000);
 const TIME_SCALE = 0.75;
 const NAIVE_LIMIT_S = 20;
 const THROTTLING = { mode: 'resource', concurrency: 8, utilisationThreshold: 0.75, retryAfterS: 10 };
+/** Requests the queueing F&O holds beyond its threshold before it refuses (the d365 suite's). */
+const QUEUE_DEPTH = 4;
 const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
 
 export default async function run(): Promise<Record<string, number>> {
   const metrics: Record<string, number> = { 'machine.loadAvg1m': round(loadavg()[0] ?? 0, 2) };
+  Object.assign(metrics, await flowsAgainst(THROTTLING));
+  // The same F&O, queueing QUEUE_DEPTH requests before it refuses (the d365 suite's queueingSync).
+  for (const [k, v] of Object.entries(await flowsAgainst({ ...THROTTLING, queueDepth: QUEUE_DEPTH })))
+    metrics[`queueing.${k}`] = v;
+  return metrics;
+}
+
+async function flowsAgainst(
+  throttling: typeof THROTTLING & { queueDepth?: number },
+): Promise<Record<string, number>> {
+  const metrics: Record<string, number> = {};
   const d365 = await spawnEmulatorProcess('d365', {
     httpsPort: false,
     timeScale: TIME_SCALE,
     latency: { readMs: 20, writeMs: 60, batchBaseMs: 20, batchPerOperationMs: 40, jitter: 0.25 },
-    throttling: THROTTLING,
+    throttling,
   });
   const sf = await spawnEmulatorProcess('salesforce', { seed: 'empty', latencyMs: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'fobridge-bench-flows-'));
@@ -166,7 +183,7 @@ export default async function run(): Promise<Record<string, number>> {
     );
 
     // The naive client, same emulator, fresh throttling state.
-    await d365.control('setThrottling', THROTTLING);
+    await d365.control('setThrottling', throttling);
     const naive = await naiveCreates({
       url: d.url,
       token: await runtime.d365!.token.getToken(),

@@ -35,6 +35,13 @@ export interface ThrottlingConfig {
   concurrency: number;
   /** resource mode: a request is refused when in-flight work ≥ floor(concurrency × utilisationThreshold). */
   utilisationThreshold: number;
+  /**
+   * resource mode: how many requests may wait for a slot once the threshold is reached, before
+   * the next is refused (default 0: refused at once, as F&O's documentation reads). Above 0 the
+   * AOS queues a little work first, so its latency rises before it throttles — an assumption (F&O
+   * documents only the thresholds), the one the issue that asked for a latency-led governor made.
+   */
+  queueDepth: number;
   /** resource mode: Retry-After (seconds, before timeScale) of a first refusal. */
   retryAfterS: number;
   /** resource mode: Retry-After doubles for each request a client sends while still throttled, up to this cap. */
@@ -97,6 +104,7 @@ export const DEFAULT_THROTTLING: ThrottlingConfig = {
   mode: 'off',
   concurrency: 16,
   utilisationThreshold: 0.75,
+  queueDepth: 0,
   retryAfterS: 10,
   maxRetryAfterS: 300,
   // Values documented for the legacy user-based limits (reference §4).

@@ -55,6 +55,39 @@ describe('resource-based throttling', () => {
     expect((await fire(emu, token, 1))[0]!.status).toBe(200);
   });
 
+  it('with a queue depth, queues that many beyond the threshold (their latency grows by the wait) and refuses only the next', async () => {
+    emu = await startTestEmulator({
+      seed: 'empty',
+      timeScale: 0.01,
+      latency: { readMs: 10_000, jitter: 0 }, // 100 ms each after scaling
+      throttling: {
+        mode: 'resource',
+        concurrency: 4,
+        utilisationThreshold: 0.5,
+        queueDepth: 2,
+        retryAfterS: 10,
+      },
+    });
+    const token = await getToken(emu);
+    const timed = Array.from({ length: 5 }, async () => {
+      const t = performance.now();
+      const res = await fetch(`${emu!.url}/data/CustomerGroups?$top=1`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await res.text();
+      return { status: res.status, ms: performance.now() - t };
+    });
+    const results = await Promise.all(timed);
+    const ok = results
+      .filter((r) => r.status === 200)
+      .map((r) => r.ms)
+      .sort((a, b) => a - b);
+    expect(ok).toHaveLength(4); // 2 execute (floor(4 × 0.5)), 2 wait for them
+    expect(results.filter((r) => r.status === 429)).toHaveLength(1);
+    expect(ok[1]!).toBeLessThan(180); // executed at once: ~100 ms
+    expect(ok[2]!).toBeGreaterThan(190); // waited for a slot first: ~200 ms
+  });
+
   it('does not throttle the DMF package API', async () => {
     emu = await startTestEmulator({
       seed: 'empty',

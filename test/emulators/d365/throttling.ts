@@ -4,7 +4,9 @@
  * The emulated AOS executes at most `concurrency` /data requests at once (a simulated web server).
  * - off:      extra requests wait in a FIFO queue (no 429).
  * - resource: a request arriving while ≥ floor(concurrency × utilisationThreshold) requests execute is
- *             refused with 429 + Retry-After (the resource-utilisation message). The refused client is
+ *             refused with 429 + Retry-After (the resource-utilisation message) — unless fewer than
+ *             `queueDepth` (default 0) already wait for a slot: then it waits too, and its latency
+ *             grows by the wait (queueing shows before the refusal). The refused client is
  *             penalised until Retry-After passes; each request it sends during the penalty doubles the
  *             interval (up to maxRetryAfterS) — "the interval grows if the client keeps sending".
  * - user:     legacy per-client limits over a sliding window: request count, combined execution time,
@@ -46,7 +48,7 @@ export class Throttler {
     this.config = config;
     this.clients.clear();
     // A larger concurrency frees queued requests at once.
-    while (this.waiters.length && this.executing < this.config.concurrency) this.grant();
+    while (this.waiters.length && this.executing < this.executionCap()) this.grant();
   }
 
   get inFlight(): number {
@@ -71,10 +73,10 @@ export class Throttler {
         st.strikes++;
         return this.penalise(st, now);
       }
-      const slots = Math.max(1, Math.floor(cfg.concurrency * cfg.utilisationThreshold));
-      if (this.executing >= slots) return this.penalise(st, now);
+      if (this.executing >= this.executionCap() && this.waiters.length >= (cfg.queueDepth ?? 0))
+        return this.penalise(st, now);
       st.strikes = 0;
-      this.start();
+      await this.acquire();
       return { ok: true, release: () => this.finish() };
     }
     if (cfg.mode === 'user') {
@@ -142,8 +144,16 @@ export class Throttler {
     if (this.executing > this.counters.peakConcurrency) this.counters.peakConcurrency = this.executing;
   }
 
+  /** Requests executing at once: the web server's slots, in resource mode those under the threshold. */
+  private executionCap(): number {
+    const cfg = this.config;
+    return cfg.mode === 'resource'
+      ? Math.max(1, Math.floor(cfg.concurrency * cfg.utilisationThreshold))
+      : cfg.concurrency;
+  }
+
   private acquire(): Promise<void> {
-    if (this.executing < this.config.concurrency) {
+    if (this.executing < this.executionCap()) {
       this.start();
       return Promise.resolve();
     }
@@ -162,7 +172,7 @@ export class Throttler {
   private finish(): void {
     this.executing--;
     this.counters.inFlight = this.executing;
-    if (this.waiters.length && this.executing < this.config.concurrency) this.grant();
+    if (this.waiters.length && this.executing < this.executionCap()) this.grant();
   }
 }
 
