@@ -253,29 +253,82 @@ describe('adaptive concurrency', () => {
   });
 
   it('cuts on a latency jump', () => {
-    const l = new AdaptiveLimit({ initial: 8, max: 52 });
-    for (let i = 0; i < 8; i++) l.onSuccess(50, 0);
+    const { l, clock } = clockedLimit({ initial: 8, max: 52 });
+    for (let i = 0; i < 8; i++) l.onSuccess(50, clock.now);
     expect(l.limit).toBe(9);
-    for (let i = 0; i < 9; i++) l.onSuccess(400, 1);
+    clock.now += 60;
+    for (let i = 0; i < 9; i++) l.onSuccess(400, clock.now);
     expect(l.limit).toBe(4);
   });
 
   it('stops growing once queueing shows in the latency, without cutting', () => {
-    const l = new AdaptiveLimit({ initial: 8, max: 52 });
-    for (let i = 0; i < 8; i++) l.onSuccess(50, 0);
+    const { l, clock } = clockedLimit({ initial: 8, max: 52 });
+    for (let i = 0; i < 8; i++) l.onSuccess(50, clock.now);
     for (let round = 0; round < 10; round++) {
+      clock.now += 60;
       const n = l.limit;
-      for (let i = 0; i < n; i++) l.onSuccess(75, 1); // 1.5 × baseline: F&O has started to queue
+      for (let i = 0; i < n; i++) l.onSuccess(75, clock.now); // 1.5 × baseline: F&O has started to queue
     }
     expect(l.limit).toBe(9);
+    clock.now += 60;
+    for (let i = 0; i < 9; i++) l.onSuccess(60, clock.now); // one lucky window (1.2 ×) after them
+    expect(l.limit).toBe(9); // the level's smoothed latency still says F&O queues here
+  });
+
+  it('judges a new level only by calls sent at it: calls still in transit from the level below do not grow it again', () => {
+    const { l, clock } = clockedLimit({ initial: 8, max: 52 });
+    for (let i = 0; i < 8; i++) l.onSuccess(50, clock.now);
+    expect(l.limit).toBe(9);
+    // Healthy answers to calls sent before the limit grew (at 8, less queueing): no verdict on 9.
+    for (let i = 0; i < 9; i++) l.onSuccess(50, clock.now - 10);
+    expect(l.limit).toBe(9);
+    clock.now += 60;
+    for (let i = 0; i < 9; i++) l.onSuccess(50, clock.now); // sent at 9 and healthy: grow
+    expect(l.limit).toBe(10);
+  });
+
+  it('holding on queueing latency, does not let the baseline absorb it: minutes of windows later it still holds', () => {
+    const { l, clock } = clockedLimit({ initial: 8, max: 52 });
+    for (let i = 0; i < 8; i++) l.onSuccess(50, clock.now);
+    expect(l.limit).toBe(9);
+    // F&O queues at 9: every window 1.4 × the unloaded latency, 16 windows a second for 30 s.
+    for (let round = 0; round < 480; round++) {
+      for (let i = 0; i < l.limit; i++) l.onSuccess(70, clock.now);
+      clock.now += 62;
+    }
+    expect(l.limit).toBe(9); // a per-window drift had reached 1.3 × within ~70 windows and grown on
+    // A slowdown that lasts is still followed, by time: ten minutes on, the limit grows again.
+    for (let round = 0; round < 1000; round++) {
+      for (let i = 0; i < l.limit; i++) l.onSuccess(70, clock.now);
+      clock.now += 1000;
+    }
+    expect(l.limit).toBeGreaterThan(9);
+  });
+
+  it('does not grow while one kind of call shows queueing, even if the other looks healthy; a verdict that old no longer counts', () => {
+    const { l, clock } = clockedLimit({ initial: 4, max: 52 });
+    const both = (read: number, write: number) => {
+      for (let i = 0; i < l.limit; i++) l.onSuccess(read, clock.now, 'read');
+      for (let i = 0; i < l.limit; i++) l.onSuccess(write, clock.now, 'write');
+      clock.now += 60;
+    };
+    both(20, 60); // baselines; grows twice (each class a healthy window)
+    expect(l.limit).toBe(6);
+    for (let i = 0; i < 5; i++) both(30, 66); // reads 1.5 × (they wait behind writes), writes 1.1 ×
+    expect(l.limit).toBe(6);
+    clock.now += 10_000; // reads stopped: their old verdict no longer holds writes back
+    for (let i = 0; i < l.limit; i++) l.onSuccess(60, clock.now, 'write');
+    expect(l.limit).toBe(7);
   });
 
   it('keeps separate baselines for reads and writes', () => {
-    const l = new AdaptiveLimit({ initial: 4, max: 52 });
-    for (let i = 0; i < 4; i++) l.onSuccess(20, 0, 'read');
-    for (let i = 0; i < 5; i++) l.onSuccess(120, 0, 'write'); // slower, but normal for writes
-    for (let i = 0; i < 5; i++) l.onSuccess(120, 0, 'write');
-    expect(l.limit).toBe(6);
+    const { l, clock } = clockedLimit({ initial: 4, max: 52 });
+    for (let i = 0; i < 4; i++) l.onSuccess(20, clock.now, 'read');
+    clock.now += 60;
+    for (let i = 0; i < 5; i++) l.onSuccess(120, clock.now, 'write'); // slower, but normal for writes
+    clock.now += 60;
+    for (let i = 0; i < 6; i++) l.onSuccess(120, clock.now, 'write');
+    expect(l.limit).toBe(7);
   });
 
   it('never exceeds maxConcurrency', () => {

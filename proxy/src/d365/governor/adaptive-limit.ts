@@ -44,12 +44,23 @@ export interface AdaptiveLimitOptions {
 
 export type LimitChange = 'increase' | 'decrease' | 'none';
 
+/** In the hold band the baseline moves towards the window latency with this time constant. */
+const HOLD_BAND_DRIFT_MS = 600_000;
+/** How long one kind of call's queueing verdict holds back growth on another's healthy window. */
+const QUEUEING_VERDICT_MS = 10_000;
+
 interface LatencyWindow {
   count: number;
   sum: number;
   baseline: number | undefined;
+  /** When the window before this one closed. */
+  at?: number;
   /** Some call of the window was sent with the limit reached. */
   limited: boolean;
+  /** The last window of this class at the current level showed queueing (hold band). */
+  queueing?: boolean;
+  /** Smoothed latency ratio (window / baseline) of this class's windows at the current level. */
+  smoothed?: number;
 }
 
 export class AdaptiveLimit {
@@ -76,6 +87,8 @@ export class AdaptiveLimit {
   private doubt = false;
   private readonly windows = new Map<string, LatencyWindow>();
   private lastCutAt = Number.NEGATIVE_INFINITY;
+  /** When the limit last grew into a level not yet proven (not the climb back to the ceiling). */
+  private lastGrowAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AdaptiveLimitOptions) {
     this.max = Math.max(1, options.max);
@@ -114,7 +127,8 @@ export class AdaptiveLimit {
   ): LimitChange {
     // No signal: a call sent before the last cut tells about the level that was just cut.
     if (startedAt >= this.lastCutAt) this.succeededSinceCut = true;
-    if (latencyClass === undefined || startedAt < this.lastCutAt) return 'none';
+    if (latencyClass === undefined || startedAt < this.lastCutAt || startedAt < this.lastGrowAt)
+      return 'none';
     let w = this.windows.get(latencyClass);
     if (!w) this.windows.set(latencyClass, (w = { count: 0, sum: 0, baseline: undefined, limited: false }));
     w.count += 1;
@@ -127,15 +141,35 @@ export class AdaptiveLimit {
     w.sum = 0;
     w.limited = false;
     // Baseline = the lowest recent window latency (F&O unloaded); it follows a lasting slowdown
-    // only slowly, so a gradual build-up of queueing cannot drag it along.
+    // only slowly, so a gradual build-up of queueing cannot drag it along. While the limit holds
+    // because F&O queues (latency in the hold band), it moves by time, not by window: at 16
+    // windows a second it would otherwise absorb that queueing within seconds, the limit would
+    // grow again and meet F&O's refusal — the 429 the latency signal is there to avoid.
+    const now = this.now();
     const baseline = w.baseline ?? avg;
-    w.baseline = avg < baseline ? avg : baseline + (avg - baseline) * 0.005;
+    const inHoldBand = avg > baseline * this.holdTolerance && avg <= baseline * this.tolerance;
+    const drift = inHoldBand ? Math.min(1, (now - (w.at ?? now)) / HOLD_BAND_DRIFT_MS) : 0.005;
+    w.baseline = avg < baseline ? avg : baseline + (avg - baseline) * drift;
+    w.at = now;
     if (avg > baseline * this.tolerance) {
       return this.cut(Math.max(this.factor, (this.holdTolerance * baseline) / avg));
     }
-    // Queueing has started (latency clearly above the unloaded level): hold at this level.
-    if (avg > baseline * this.holdTolerance) return 'none';
+    // Queueing has started (latency clearly above the unloaded level): hold at this level. One
+    // window's mean is noisy (±10 % with F&O's jitter), so growth also needs the smoothed ratio
+    // of this level's windows below the hold band: after windows that showed queueing here, a
+    // single lucky one does not walk the limit up into F&O's queue.
+    const ratio = avg / baseline;
+    w.smoothed = w.smoothed === undefined ? ratio : w.smoothed + (ratio - w.smoothed) * 0.3;
+    if (ratio > this.holdTolerance || w.smoothed > this.holdTolerance) {
+      w.queueing = true;
+      return 'none';
+    }
+    w.queueing = false;
     this.healthy();
+    // Another kind of call already shows queueing at this level (reads wait behind writes more,
+    // relative to their own latency): it speaks for F&O too, so this level is not grown.
+    for (const other of this.windows.values())
+      if (other.queueing && now - (other.at ?? now) < QUEUEING_VERDICT_MS) return 'none';
     // Grow only a limit that was reached (below the ceiling, climbing back, it need not be).
     if (!limited && (this.ceiling === undefined || this.value >= this.ceiling)) return 'none';
     return this.grow();
@@ -206,10 +240,16 @@ export class AdaptiveLimit {
   private markCut(): void {
     this.lastCutAt = this.now();
     this.succeededSinceCut = false;
+    this.resetWindows();
+  }
+
+  private resetWindows(): void {
     for (const w of this.windows.values()) {
       w.count = 0;
       w.sum = 0;
       w.limited = false;
+      w.queueing = false;
+      w.smoothed = undefined;
     }
   }
 
@@ -231,6 +271,11 @@ export class AdaptiveLimit {
       this.ceilingAt = now;
     }
     this.value += 1;
+    // Judge the new level only by calls sent at it: a window still holding calls sent at the
+    // level below (less queueing) looks healthier than the new level is, and growing again on it
+    // walks the limit into F&O's refusal before its queueing could show.
+    this.lastGrowAt = this.now();
+    this.resetWindows();
     return 'increase';
   }
 }
