@@ -11,7 +11,10 @@
  *    baseline: grow by one. Above it F&O has started to queue: hold. Above `latencyTolerance` ×
  *    baseline: cut in proportion to the queueing (limit × holdTolerance × baseline / latency,
  *    at most by `decreaseFactor`). So where F&O's queueing shows in its latency, the limit settles
- *    at the capacity without a 429.
+ *    at the capacity without a 429. For that the signal must stay honest: a new level is judged
+ *    only by calls sent at it, growth also needs the level's smoothed ratio below the hold band,
+ *    one class's queueing (reads wait behind writes) holds back another's healthy window, and in
+ *    the hold band the baseline drifts by time, not by window (see onSuccess).
  *  - Last good level: a 429 when probing above the last level that completed a healthy window
  *    means that level is the capacity: the limit resumes at it (not at 1, not at half) and it
  *    becomes the ceiling. Above the ceiling the limit probes one step every `probeIntervalMs`,
