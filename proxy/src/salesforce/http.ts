@@ -45,7 +45,7 @@ export class SalesforceHttp {
   url(session: SessionInfo, path: string): string {
     if (path.startsWith('/')) return `${session.instanceUrl}${path}`;
     if (path.startsWith('services/')) return `${session.instanceUrl}/${path}`;
-    return `${session.instanceUrl}/services/data/v${this.options.apiVersion}/${path}`;
+    return `${session.instanceUrl}${this.versioned(path)}`;
   }
 
   /**

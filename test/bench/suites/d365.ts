@@ -37,7 +37,7 @@ const NAIVE_LIMIT_S = 20;
  * what its busy workers cannot take yet (IIS's queue holds thousands); 4 keeps the emulator's
  * queue short, so latency rises by at most 4/6 (×1.67) before the refusal.
  */
-const QUEUE_DEPTH = 4;
+export const QUEUE_DEPTH = 4;
 const WORKERS = 64;
 
 function clientFor(

@@ -29,14 +29,14 @@ import { createMetrics } from '../../../proxy/src/metrics.js';
 import { createRuntime } from '../../../proxy/src/runtime.js';
 import { account, DEMO_BRIDGE, KEY } from '../../../proxy/test/flows/sync-harness.js';
 import { spawnEmulatorProcess } from '../emulator-process.js';
+// Requests the queueing F&O holds beyond its threshold before it refuses: the d365 suite's.
+import { QUEUE_DEPTH } from './d365.js';
 import { naiveCreates } from '../naive.js';
 
 const N = Number(process.env.FLOWS_BENCH_N ?? 6000);
 const TIME_SCALE = 0.75;
 const NAIVE_LIMIT_S = 20;
 const THROTTLING = { mode: 'resource', concurrency: 8, utilisationThreshold: 0.75, retryAfterS: 10 };
-/** Requests the queueing F&O holds beyond its threshold before it refuses (the d365 suite's). */
-const QUEUE_DEPTH = 4;
 const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
 
 export default async function run(): Promise<Record<string, number>> {

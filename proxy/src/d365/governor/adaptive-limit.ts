@@ -150,18 +150,16 @@ export class AdaptiveLimit {
     // grow again and meet F&O's refusal — the 429 the latency signal is there to avoid.
     const now = this.now();
     const baseline = w.baseline ?? avg;
-    const inHoldBand = avg > baseline * this.holdTolerance && avg <= baseline * this.tolerance;
+    const ratio = avg / baseline;
+    const inHoldBand = ratio > this.holdTolerance && ratio <= this.tolerance;
     const drift = inHoldBand ? Math.min(1, (now - (w.at ?? now)) / HOLD_BAND_DRIFT_MS) : 0.005;
     w.baseline = avg < baseline ? avg : baseline + (avg - baseline) * drift;
     w.at = now;
-    if (avg > baseline * this.tolerance) {
-      return this.cut(Math.max(this.factor, (this.holdTolerance * baseline) / avg));
-    }
+    if (ratio > this.tolerance) return this.cut(Math.max(this.factor, this.holdTolerance / ratio));
     // Queueing has started (latency clearly above the unloaded level): hold at this level. One
     // window's mean is noisy (±10 % with F&O's jitter), so growth also needs the smoothed ratio
     // of this level's windows below the hold band: after windows that showed queueing here, a
     // single lucky one does not walk the limit up into F&O's queue.
-    const ratio = avg / baseline;
     w.smoothed = w.smoothed === undefined ? ratio : w.smoothed + (ratio - w.smoothed) * 0.3;
     if (ratio > this.holdTolerance || w.smoothed > this.holdTolerance) {
       w.queueing = true;
